@@ -1,0 +1,42 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .forms import UserChangeForm, UserCreationForm
+from .models import User
+from .roles import Role
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    """People of the factory. A supervisor manages everyone but admins."""
+
+    form = UserChangeForm
+    add_form = UserCreationForm
+    ordering = ["last_name", "first_name"]
+    list_display = ["email", "first_name", "last_name", "role", "is_active", "last_login"]
+    list_filter = ["role", "is_active"]
+    search_fields = ["email", "first_name", "last_name"]
+    readonly_fields = ["last_login", "date_joined", "is_staff", "is_superuser"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Identité"), {"fields": ["first_name", "last_name"]}),
+        (_("Rôle"), {"fields": ["role", "is_active", "is_staff", "is_superuser"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "first_name", "last_name", "role",
+                                                 "password1", "password2"]}),
+    ]
+    filter_horizontal = []
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if not request.user.is_superuser:
+            qs = qs.exclude(role=Role.ADMIN)
+        return qs
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "role" and not request.user.is_superuser:
+            kwargs["choices"] = [c for c in Role.choices if c[0] != Role.ADMIN]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)

@@ -1,0 +1,288 @@
+"""
+Settings for IGP Maintenance.
+
+Everything that differs between a laptop and the factory's server comes from the
+environment (or a `.env` file beside `manage.py`) through django-environ. Every
+setting has a development default, except the ones that would be unsafe to
+guess in production: with DEBUG off, a missing or default SECRET_KEY stops the
+process at start-up instead of running with a key anyone can read on GitHub.
+"""
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+# A value already in the process environment wins over the file (CI sets DATABASE_URL).
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DEBUG = env.bool("DEBUG", default=False)
+
+# --- Secret key -------------------------------------------------------------
+# Values that must never reach production: the placeholder of .env.example and
+# Django's generated "insecure" prefix.
+UNSAFE_SECRET_KEYS = {"", "change-me", "changeme", "secret", "dev"}
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not DEBUG and (
+    SECRET_KEY in UNSAFE_SECRET_KEYS
+    or SECRET_KEY.startswith("django-insecure")
+    or len(SECRET_KEY) < 32
+):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is missing, a placeholder or shorter than 32 characters while "
+        "DEBUG is off. Generate one with: python -c \"import secrets; "
+        "print(secrets.token_urlsafe(50))\" and set it in the environment or .env."
+    )
+if not SECRET_KEY:
+    SECRET_KEY = "django-insecure-development-only-key-never-used-in-production"
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# Public address of the application, used to build links in webhooks and emails.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# --- Applications -----------------------------------------------------------
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "csp",
+    "accounts",
+    "tickets",
+    "notifications",
+    "legacy",
+    "api",
+    "web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+]
+
+ROOT_URLCONF = "igp_maintenance.urls"
+WSGI_APPLICATION = "igp_maintenance.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "notifications.context_processors.scheduler_status",
+            ],
+        },
+    },
+]
+
+# --- Database ---------------------------------------------------------------
+# An embedded SQLite file by default; PostgreSQL with DATABASE_URL=postgres://...
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            # Take the write lock when a transaction starts rather than on its first
+            # write, so two writers queue on the busy timeout instead of failing
+            # with "database is locked" half-way through.
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
+    # A file, not memory: concurrency tests open several connections at once.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    # Hashes carried over from the original application (see legacy/hashers.py).
+    "legacy.hashers.IGPLegacyPBKDF2Hasher",
+    "legacy.hashers.IGPLegacySHA256Hasher",
+]
+
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:board"
+LOGOUT_REDIRECT_URL = "web:login"
+
+# --- Language and time ------------------------------------------------------
+LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="fr")
+LANGUAGES = [("fr", _("Français")), ("en", _("Anglais"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+# Stored in UTC, shown in the factory's zone.
+USE_TZ = True
+TIME_ZONE = env.str("TIME_ZONE", default="America/Toronto")
+
+# --- Static and uploaded files ----------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "media/"
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+STORAGES = {
+    # Photos and videos go through Django's storage API: an S3-compatible bucket
+    # replaces the disk by changing this backend (django-storages) alone.
+    "default": {"BACKEND": env.str("MEDIA_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage")},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+# In development whitenoise serves straight from the finders: no collectstatic needed.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# Upload caps: a photo from a phone is a few MB, a short video tens of MB.
+MEDIA_MAX_PHOTO_BYTES = env.int("MEDIA_MAX_PHOTO_BYTES", default=10 * 1024 * 1024)
+MEDIA_MAX_VIDEO_BYTES = env.int("MEDIA_MAX_VIDEO_BYTES", default=100 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- Security ---------------------------------------------------------------
+# Off behind plain HTTP in development; on by default in production, where
+# `manage.py check --deploy` must report nothing.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+if env.bool("BEHIND_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# No inline script anywhere: every script is a file under /static/.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        # The Django admin still writes a few style="" attributes.
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "media-src": ["'self'", "blob:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    }
+}
+
+# --- REST API ---------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework_simplejwt.authentication.JWTAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.SearchFilter",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 25,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_RATES": {
+        "login": env.str("LOGIN_THROTTLE_RATE", default="5/min"),
+    },
+}
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=7)),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": True,
+    "SIGNING_KEY": env.str("JWT_SIGNING_KEY", default=SECRET_KEY),
+    "AUTH_HEADER_TYPES": ("Bearer",),
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "IGP Maintenance API",
+    "DESCRIPTION": "API de gestion de la maintenance d'IGP (tickets, machines, alertes).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# --- Overdue alerts (notifications app) --------------------------------------
+# Bearer secret of POST /api/cron/check-overdue. Unset: the endpoint answers 503.
+CRON_SECRET = env.str("CRON_SECRET", default="")
+# The destination of the original application (Pabbly Connect). Unset: only the
+# endpoints managed in the admin receive alerts.
+OVERDUE_WEBHOOK_URL = env.str("OVERDUE_WEBHOOK_URL", default="")
+OVERDUE_WEBHOOK_SECRET = env.str("OVERDUE_WEBHOOK_SECRET", default="")
+# At most one alert per ticket and destination in this window, counted from the
+# last successful delivery.
+OVERDUE_ALERT_INTERVAL = timedelta(hours=env.float("OVERDUE_ALERT_INTERVAL_HOURS", default=24))
+# Minutes to wait before retrying after the 1st, 2nd, 3rd... failure; the last repeats.
+OVERDUE_RETRY_DELAYS_MINUTES = env.list("OVERDUE_RETRY_DELAYS_MINUTES", cast=int, default=[5, 15, 60])
+# A run stops starting deliveries after this many seconds (cron-job.org gives up at 30 s).
+OVERDUE_RUN_BUDGET_SECONDS = env.float("OVERDUE_RUN_BUDGET_SECONDS", default=20.0)
+# A claim older than this belongs to a run that died: the alert is sent again.
+OVERDUE_CLAIM_TTL_SECONDS = env.int("OVERDUE_CLAIM_TTL_SECONDS", default=300)
+WEBHOOK_CONNECT_TIMEOUT = env.float("WEBHOOK_CONNECT_TIMEOUT", default=5.0)
+WEBHOOK_READ_TIMEOUT = env.float("WEBHOOK_READ_TIMEOUT", default=10.0)
+WEBHOOK_SPACING_MS = env.int("WEBHOOK_SPACING_MS", default=200)
+WEBHOOK_MAX_CONCURRENCY = env.int("WEBHOOK_MAX_CONCURRENCY", default=4)
+# The admin warns, and /api/health answers 503, when no scan ran for this long.
+SCHEDULER_STALE_AFTER = timedelta(minutes=env.int("SCHEDULER_STALE_MINUTES", default=15))
+
+# --- Logging ----------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

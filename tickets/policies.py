@@ -1,0 +1,55 @@
+"""Who may do what to a ticket: the object-level rules every caller shares.
+
+A Django permission says what a role may do in general (`move_ticket`); these
+functions add what it cannot express: the ticket must be one the person may see
+(an operator sees only his own). The API, the pages and the services call them,
+so a rule never lives in a template or a view.
+"""
+
+
+def can_view(user, ticket):
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.has_perm("tickets.view_all_tickets"):
+        return True
+    return ticket.reporter_id == user.pk or ticket.assigned_to_id == user.pk
+
+
+def can_move(user, ticket):
+    return user.has_perm("tickets.move_ticket") and can_view(user, ticket)
+
+
+def allowed_moves(user, ticket):
+    return ticket.allowed_statuses() if can_move(user, ticket) else ()
+
+
+def can_edit(user, ticket):
+    return user.has_perm("tickets.change_ticket") and can_view(user, ticket)
+
+
+def can_assign(user, ticket=None):
+    return user.has_perm("tickets.assign_ticket") and (ticket is None or can_view(user, ticket))
+
+
+def can_schedule(user, ticket=None):
+    return user.has_perm("tickets.schedule_ticket") and (ticket is None or can_view(user, ticket))
+
+
+def can_comment(user, ticket):
+    return user.has_perm("tickets.comment_ticket") and can_view(user, ticket)
+
+
+def can_upload(user, ticket):
+    return user.has_perm("tickets.upload_media") and can_view(user, ticket)
+
+
+def can_delete(user, ticket):
+    return user.has_perm("tickets.delete_ticket") and can_view(user, ticket)
+
+
+def can_report(user):
+    return user.has_perm("tickets.add_ticket")
+
+
+def can_view_alerts(user, ticket):
+    return user.has_perm("notifications.view_webhooknotification") and can_view(user, ticket)

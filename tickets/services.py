@@ -1,0 +1,184 @@
+"""Business operations on tickets.
+
+Views, the API, the admin and commands all call these functions, so each rule
+(who may, which moves are allowed, what goes in the timeline) lives once. Each
+function checks the caller's rights when given `by=`, changes the ticket and
+writes its timeline entry in one transaction.
+"""
+import filetype
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import policies
+from .models import Comment, Media, Ticket, TimelineEntry
+
+
+class ConflictError(Exception):
+    """The ticket changed under the caller's feet (another person moved it first)."""
+
+
+def _log(ticket, action, *, by=None, old="", new="", note="", at=None):
+    return TimelineEntry.objects.create(
+        ticket=ticket, actor=by, action=action, old_value=str(old or "")[:255],
+        new_value=str(new or "")[:255], note=note, created_at=at or timezone.now(),
+    )
+
+
+def _deny(message):
+    raise PermissionDenied(message)
+
+
+def ticket_create(*, reporter, machine, title, description="", priority=Ticket.Priority.MEDIUM, now=None):
+    """Report a problem. The ticket number is given by the server, never chosen."""
+    if not policies.can_report(reporter):
+        _deny(_("Vous n'avez pas le droit de signaler un problème."))
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": _("Le titre est obligatoire.")})
+    with transaction.atomic():
+        ticket = Ticket(
+            reporter=reporter, machine=machine, title=title, description=(description or "").strip(),
+            priority=priority, created_at=now or timezone.now(),
+        )
+        ticket.full_clean(exclude=["ticket_id"])
+        ticket.save()
+        _log(ticket, TimelineEntry.Action.CREATED, by=reporter, new=Ticket.Status.RECEIVED,
+             note=ticket.description, at=ticket.created_at)
+    return ticket
+
+
+def ticket_move(*, ticket, to_status, by, now=None):
+    """Move a ticket to another status if the workflow allows it.
+
+    The update is conditional on the status the caller saw: if someone else
+    moved the ticket meanwhile, nothing changes and ConflictError says so.
+    Completing stamps `completed_at`; leaving completed/archived clears it.
+    """
+    if not policies.can_move(by, ticket):
+        _deny(_("Vous n'avez pas le droit de changer le statut de ce ticket."))
+    if to_status not in Ticket.Status.values:
+        raise ValidationError({"status": _("Statut inconnu : %(status)s.") % {"status": to_status}})
+    if not ticket.can_move_to(to_status):
+        raise ValidationError({"status": _("Passage de « %(old)s » à « %(new)s » non permis.") % {
+            "old": ticket.get_status_display(), "new": Ticket.Status(to_status).label}})
+    now = now or timezone.now()
+    old_status = ticket.status
+    if to_status == Ticket.Status.COMPLETED:
+        completed_at = now
+    elif to_status == Ticket.Status.ARCHIVED:
+        completed_at = ticket.completed_at or now
+    else:
+        completed_at = None
+    with transaction.atomic():
+        changed = Ticket.objects.filter(pk=ticket.pk, status=old_status).update(
+            status=to_status, completed_at=completed_at, updated_at=now
+        )
+        if not changed:
+            raise ConflictError(_("Ce ticket vient d'être modifié par quelqu'un d'autre. Rechargez la page."))
+        _log(ticket, TimelineEntry.Action.STATUS_CHANGED, by=by, old=old_status, new=to_status, at=now)
+    ticket.status, ticket.completed_at, ticket.updated_at = to_status, completed_at, now
+    return ticket
+
+
+def ticket_assign(*, ticket, by, technician=None, team=False, now=None):
+    """Give the ticket to one technician, to the whole team, or to nobody."""
+    if not policies.can_assign(by, ticket):
+        _deny(_("Vous n'avez pas le droit d'assigner ce ticket."))
+    if technician is not None and team:
+        raise ValidationError(_("Choisissez un technicien ou toute l'équipe, pas les deux."))
+    if technician is not None and not technician.is_active:
+        raise ValidationError({"assigned_to": _("Ce compte est désactivé.")})
+    old_label = ticket.assignee_label
+    ticket.assigned_to, ticket.assigned_to_team = technician, bool(team)
+    with transaction.atomic():
+        ticket.save(update_fields=["assigned_to", "assigned_to_team", "updated_at"])
+        _log(ticket, TimelineEntry.Action.ASSIGNED, by=by, old=old_label, new=ticket.assignee_label, at=now)
+    return ticket
+
+
+def ticket_schedule(*, ticket, by, scheduled_date, now=None):
+    """Set or clear the date the work is planned for (aware datetime)."""
+    if not policies.can_schedule(by, ticket):
+        _deny(_("Vous n'avez pas le droit de planifier ce ticket."))
+    if scheduled_date is not None and timezone.is_naive(scheduled_date):
+        scheduled_date = timezone.make_aware(scheduled_date)
+    old = ticket.scheduled_date
+    ticket.scheduled_date = scheduled_date
+    with transaction.atomic():
+        ticket.save(update_fields=["scheduled_date", "updated_at"])
+        _log(ticket, TimelineEntry.Action.SCHEDULED, by=by,
+             old=old.isoformat() if old else "", new=scheduled_date.isoformat() if scheduled_date else "", at=now)
+    return ticket
+
+
+def ticket_update(*, ticket, by, **fields):
+    """Edit title, description, priority or machine; one timeline line per change."""
+    if not policies.can_edit(by, ticket):
+        _deny(_("Vous n'avez pas le droit de modifier ce ticket."))
+    allowed = {"title", "description", "priority", "machine"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValidationError(_("Champs non modifiables : %(f)s.") % {"f": ", ".join(sorted(unknown))})
+    changes = []
+    for name, value in fields.items():
+        old = getattr(ticket, name)
+        if old != value:
+            changes.append((name, old, value))
+            setattr(ticket, name, value)
+    if not changes:
+        return ticket
+    ticket.full_clean(exclude=["ticket_id"])
+    with transaction.atomic():
+        ticket.save(update_fields=[c[0] for c in changes] + ["updated_at"])
+        for name, old, new in changes:
+            _log(ticket, TimelineEntry.Action.UPDATED, by=by, old=old, new=new, note=name)
+    return ticket
+
+
+def comment_add(*, ticket, author, body, now=None):
+    if not policies.can_comment(author, ticket):
+        _deny(_("Vous n'avez pas le droit de commenter ce ticket."))
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": _("Le commentaire est vide.")})
+    with transaction.atomic():
+        comment = Comment.objects.create(
+            ticket=ticket, author=author, author_name=author.full_name, author_role=author.role, body=body,
+            created_at=now or timezone.now(),
+        )
+        _log(ticket, TimelineEntry.Action.COMMENTED, by=author, note=body, at=comment.created_at)
+    return comment
+
+
+def _detect_media_type(upload):
+    """The MIME type read from the file's first bytes, never from its name."""
+    head = upload.read(8192)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    return kind.mime if kind else None
+
+
+def media_add(*, ticket, upload, by, now=None):
+    """Attach a photo or a video. The content decides the type; caps are settings."""
+    if not policies.can_upload(by, ticket):
+        _deny(_("Vous n'avez pas le droit d'ajouter des fichiers à ce ticket."))
+    content_type = _detect_media_type(upload)
+    kind = Media.kind_for(content_type or "")
+    if kind is None:
+        raise ValidationError({"file": _("Seules les photos et les vidéos sont acceptées.")})
+    cap = settings.MEDIA_MAX_PHOTO_BYTES if kind == Media.Kind.PHOTO else settings.MEDIA_MAX_VIDEO_BYTES
+    if upload.size > cap:
+        raise ValidationError({"file": _("Fichier trop volumineux : %(size)s, maximum %(cap)s.") % {
+            "size": filesizeformat(upload.size), "cap": filesizeformat(cap)}})
+    name = (getattr(upload, "name", "") or "fichier").rsplit("/", 1)[-1][:255]
+    with transaction.atomic():
+        media = Media(ticket=ticket, original_name=name, content_type=content_type, kind=kind,
+                      size=upload.size, uploaded_by=by, created_at=now or timezone.now())
+        media.file.save(name, upload, save=False)
+        media.save()
+        _log(ticket, TimelineEntry.Action.MEDIA_ADDED, by=by, new=name, at=media.created_at)
+    return media
