@@ -103,6 +103,8 @@ TEMPLATES = [
 
 # --- Database ---------------------------------------------------------------
 # An embedded SQLite file by default; PostgreSQL with DATABASE_URL=postgres://...
+# Lets two test runs on one machine use distinct test databases.
+_TEST_DB_SUFFIX = env.str("TEST_DB_SUFFIX", default="")
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -116,9 +118,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     # A file, not memory: concurrency tests open several connections at once.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-db{_TEST_DB_SUFFIX}.sqlite3")}
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    if _TEST_DB_SUFFIX:
+        DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}{_TEST_DB_SUFFIX}"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -1,0 +1,82 @@
+"""The small cast every test shares: an admin, a supervisor, two technicians,
+an operator, and a few machines. Tests build the rest in two or three ORM lines.
+"""
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from accounts.models import User
+from accounts.roles import Role
+from tickets.models import Machine, Ticket
+
+FACTORY_TZ = ZoneInfo("America/Toronto")
+# A fixed instant for tests that freeze time: Tuesday 12 Nov 2025, 09:26 in the factory.
+NOW = datetime(2025, 11, 12, 9, 26, tzinfo=FACTORY_TZ)
+
+PASSWORD = "mot-de-passe-de-test"
+
+
+def make_user(email, role, first="Prénom", last="Nom", **extra):
+    return User.objects.create_user(email, PASSWORD, first_name=first, last_name=last, role=role, **extra)
+
+
+@pytest.fixture
+def now():
+    return NOW
+
+
+@pytest.fixture
+def admin_user(db):
+    return make_user("alice@igp.test", Role.ADMIN, "Alice", "Admin")
+
+
+@pytest.fixture
+def supervisor(db):
+    return make_user("marc@igp.test", Role.SUPERVISOR, "Marc", "Superviseur")
+
+
+@pytest.fixture
+def technician(db):
+    return make_user("jean@igp.test", Role.TECHNICIAN, "Jean", "Technicien")
+
+
+@pytest.fixture
+def technician2(db):
+    return make_user("pierre@igp.test", Role.TECHNICIAN, "Pierre", "Technicien")
+
+
+@pytest.fixture
+def operator(db):
+    return make_user("luc@igp.test", Role.OPERATOR, "Luc", "Opérateur")
+
+
+@pytest.fixture
+def operator2(db):
+    return make_user("paul@igp.test", Role.OPERATOR, "Paul", "Opérateur")
+
+
+@pytest.fixture
+def machine(db):
+    return Machine.objects.create(machine_type="Polisseuse", model="Double Edger", serial_number="PDE-1",
+                                  location="Atelier polissage")
+
+
+@pytest.fixture
+def machine2(db):
+    return Machine.objects.create(machine_type="WaterJet", model="Flow", serial_number="WJ-1",
+                                  location="Atelier découpe")
+
+
+@pytest.fixture
+def make_ticket(db, machine, supervisor):
+    """Build a ticket in one line: make_ticket(status="diagnostic", assigned_to=tech, scheduled_date=...)."""
+
+    def _make(**fields):
+        fields.setdefault("title", "Ajouter de la graisse aux engrenages")
+        fields.setdefault("description", "Engrenages d'entraînement")
+        fields.setdefault("machine", machine)
+        fields.setdefault("reporter", supervisor)
+        return Ticket.objects.create(**fields)
+
+    return _make
