@@ -220,8 +220,12 @@ class Ticket(models.Model):
 
     @staticmethod
     def build_ticket_id(machine, day, number):
-        """IGP-<TYPE>-<MODEL>-<YYYYMMDD>-<NNN>, upper case, as the original wrote it."""
-        return f"IGP-{machine.machine_type}-{machine.model}-{day:%Y%m%d}-{number:03d}".upper()
+        """IGP-<TYPE>-<MODEL>-<YYYYMMDD>-<NNN>, upper case, as the original wrote it.
+
+        A "/" in a machine name would split the ticket's URL in two, so it becomes "-".
+        """
+        label = f"{machine.machine_type}-{machine.model}".replace("/", "-")
+        return f"IGP-{label}-{day:%Y%m%d}-{number:03d}".upper()
 
     # --- Assignment -----------------------------------------------------
     @property
