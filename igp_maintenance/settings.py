@@ -18,7 +18,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 # A value already in the process environment wins over the file (CI sets DATABASE_URL).
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# ENV_FILE points elsewhere (or at /dev/null to read none).
+environ.Env.read_env(env.str("ENV_FILE", default=str(BASE_DIR / ".env")), overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 
@@ -236,8 +237,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 25,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {
+        # FAILED sign-ins only (api/throttling.py): per account, then per client address.
         "login": env.str("LOGIN_THROTTLE_RATE", default="5/min"),
+        "login_address": env.str("LOGIN_ADDRESS_THROTTLE_RATE", default="20/min"),
     },
+    # Every error as JSON saying what to do; maps the domain's Django exceptions.
+    "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
 }
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
@@ -276,10 +281,19 @@ OVERDUE_RUN_BUDGET_SECONDS = env.float("OVERDUE_RUN_BUDGET_SECONDS", default=20.
 OVERDUE_CLAIM_TTL_SECONDS = env.int("OVERDUE_CLAIM_TTL_SECONDS", default=300)
 WEBHOOK_CONNECT_TIMEOUT = env.float("WEBHOOK_CONNECT_TIMEOUT", default=5.0)
 WEBHOOK_READ_TIMEOUT = env.float("WEBHOOK_READ_TIMEOUT", default=10.0)
+# Total time one attempt may take, whatever the receiver does (a trickled answer
+# restarts the read timeout with every byte). Budget 20 s + 8 s < cron-job.org's 30 s.
+WEBHOOK_TOTAL_TIMEOUT = env.float("WEBHOOK_TOTAL_TIMEOUT", default=8.0)
 WEBHOOK_SPACING_MS = env.int("WEBHOOK_SPACING_MS", default=200)
 WEBHOOK_MAX_CONCURRENCY = env.int("WEBHOOK_MAX_CONCURRENCY", default=4)
 # The admin warns, and /api/health answers 503, when no scan ran for this long.
 SCHEDULER_STALE_AFTER = timedelta(minutes=env.int("SCHEDULER_STALE_MINUTES", default=15))
+
+# --- Technicians' pages (web app) ---------------------------------------------
+# Cards shown per board column before a "see all" link; keeps the board light on a phone.
+BOARD_COLUMN_LIMIT = env.int("BOARD_COLUMN_LIMIT", default=25)
+# Tickets per page when one column (or the archives) is shown alone.
+BOARD_PAGE_SIZE = env.int("BOARD_PAGE_SIZE", default=50)
 
 # --- Logging ----------------------------------------------------------------
 LOGGING = {

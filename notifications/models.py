@@ -1,14 +1,168 @@
+"""What the overdue alerts remember.
+
+- `WebhookEndpoint`: a destination. The one named by `OVERDUE_WEBHOOK_URL` is a
+  row too, upserted from the settings at the start of every scan
+  (`managed_by_settings=True`), so the original set-up (one Pabbly URL in the
+  environment) works with no admin step and every destination is handled by
+  the same code.
+- `OverdueAlert`: the state of the *next* alert for one (ticket, endpoint):
+  its `notification_id` (kept across retries, replaced by a fresh one after a
+  successful delivery), how many attempts failed, when it is due, and who
+  holds it (a claim that expires, so a killed run silences nothing).
+- `WebhookNotification`: one row per attempt, written before the request goes
+  out and completed afterwards (the original's `webhook_notifications` table).
+- `ScanRun`: one row per run, so the admin notices a stopped scheduler.
+"""
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+SECRET_PREFIX = "whsec_"
+
+
+def validate_webhook_secret(value):
+    """Standard Webhooks secrets are `whsec_` + base64 of at least 24 random bytes."""
+    import base64
+    import binascii
+
+    if not value:
+        return
+    if not value.startswith(SECRET_PREFIX):
+        raise ValidationError(_("Le secret doit commencer par « whsec_ »."))
+    try:
+        raw = base64.b64decode(value[len(SECRET_PREFIX):], validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ValidationError(_("Le secret n'est pas du base64 valide.")) from exc
+    if len(raw) < 24:
+        raise ValidationError(_("Le secret doit compter au moins 24 octets aléatoires."))
+
+
+class WebhookEndpoint(models.Model):
+    name = models.CharField(_("nom"), max_length=100)
+    url = models.URLField(_("adresse"), max_length=500)
+    is_active = models.BooleanField(_("actif"), default=True)
+    secret = models.CharField(
+        _("secret de signature"), max_length=200, blank=True, validators=[validate_webhook_secret],
+        help_text=_("Facultatif. « whsec_… » : ajoute l'en-tête webhook-signature (Standard Webhooks)."),
+    )
+    timeout_seconds = models.FloatField(
+        _("délai maximal (s)"), null=True, blank=True,
+        help_text=_("Durée totale permise par envoi. Vide : réglage WEBHOOK_TOTAL_TIMEOUT."),
+    )
+    spacing_ms = models.PositiveIntegerField(
+        _("espacement minimal (ms)"), default=200,
+        help_text=_("Temps minimal entre deux envois à cette adresse (Pabbly fusionnait les alertes "
+                    "trop rapprochées). 0 : envois en parallèle."),
+    )
+    managed_by_settings = models.BooleanField(
+        _("défini par OVERDUE_WEBHOOK_URL"), default=False, editable=False,
+        help_text=_("Mis à jour à chaque vérification depuis l'environnement."),
+    )
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("destination webhook")
+        verbose_name_plural = _("destinations webhook")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["managed_by_settings"], condition=Q(managed_by_settings=True),
+                                    name="one_webhook_endpoint_from_settings"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def total_timeout(self):
+        return self.timeout_seconds or settings.WEBHOOK_TOTAL_TIMEOUT
+
+
+class OverdueAlert(models.Model):
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="overdue_alerts",
+                               verbose_name=_("ticket"))
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="alerts",
+                                 verbose_name=_("destination"))
+    notification_id = models.UUIDField(_("identifiant de l'alerte"), default=uuid.uuid4)
+    attempts = models.PositiveIntegerField(_("échecs de cette alerte"), default=0)
+    next_attempt_at = models.DateTimeField(_("prochain envoi dès"), default=timezone.now)
+    claimed_until = models.DateTimeField(_("réservée jusqu'à"), null=True, blank=True)
+    claim_token = models.UUIDField(_("jeton de réservation"), null=True, blank=True)
+    last_delivered_at = models.DateTimeField(_("dernier envoi réussi"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("alerte de retard")
+        verbose_name_plural = _("alertes de retard")
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "endpoint"], name="one_overdue_alert_per_ticket_endpoint"),
+        ]
+
+    def __str__(self):
+        return f"{self.ticket_id} → {self.endpoint_id}"
 
 
 class WebhookNotification(models.Model):
-    """Placeholder: the full model comes with issue 3."""
+    """One delivery attempt. Fields read by `selectors.alert_history` and the ticket page."""
+
+    class Type(models.TextChoices):
+        OVERDUE_SCHEDULED = "overdue_scheduled", _("Ticket planifié en retard")
+        TEST = "test", _("Essai")
+
+    SENDING = "Envoi en cours"
 
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="webhook_notifications",
-                               verbose_name=_("ticket"))
+                               verbose_name=_("ticket"), null=True, blank=True)
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="notifications", verbose_name=_("destination"))
+    notification_type = models.CharField(_("type"), max_length=50, choices=Type.choices,
+                                         default=Type.OVERDUE_SCHEDULED)
+    notification_id = models.UUIDField(_("identifiant de l'alerte"), null=True, blank=True, db_index=True)
+    webhook_url = models.URLField(_("adresse"), max_length=500, default="")
+    sent_at = models.DateTimeField(_("envoyé le"), default=timezone.now, db_index=True)
+    attempt = models.PositiveIntegerField(_("tentative"), default=1)
+    response_status = models.PositiveIntegerField(_("code HTTP"), null=True, blank=True)
+    response_body = models.TextField(_("réponse (1 000 premiers caractères)"), blank=True)
+    error = models.TextField(_("erreur"), blank=True)
+    duration = models.DurationField(_("durée"), null=True, blank=True)
+    succeeded = models.BooleanField(_("réussi"), default=False)
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now)
 
     class Meta:
+        db_table = "webhook_notifications"
         verbose_name = _("notification webhook")
         verbose_name_plural = _("notifications webhook")
+        ordering = ["-sent_at", "-id"]
         permissions = [("run_overdue_check", _("Lancer la vérification des retards"))]
+        indexes = [models.Index(fields=["ticket", "-sent_at"], name="webhook_notif_ticket_sent_idx")]
+
+    def __str__(self):
+        return f"{self.ticket_id} {self.sent_at:%Y-%m-%d %H:%M} {self.response_status or self.error}"
+
+
+class ScanRun(models.Model):
+    class Trigger(models.TextChoices):
+        CRONTAB = "crontab", _("Crontab")
+        HTTP = "http", _("HTTP (cron-job.org)")
+        MANUAL = "manual", _("Manuel")
+        API = "api", _("API (JWT)")
+
+    trigger = models.CharField(_("déclencheur"), max_length=10, choices=Trigger.choices)
+    started_at = models.DateTimeField(_("commencée le"), db_index=True)
+    finished_at = models.DateTimeField(_("terminée le"), null=True, blank=True)
+    total_overdue = models.PositiveIntegerField(_("tickets en retard"), default=0)
+    due = models.PositiveIntegerField(_("alertes dues"), default=0)
+    sent = models.PositiveIntegerField(_("alertes envoyées"), default=0)
+    failed = models.PositiveIntegerField(_("échecs"), default=0)
+    remaining = models.PositiveIntegerField(_("reportées (budget de temps)"), default=0)
+
+    class Meta:
+        verbose_name = _("vérification des retards")
+        verbose_name_plural = _("vérifications des retards")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_trigger_display()} {self.started_at:%Y-%m-%d %H:%M}"

@@ -1,10 +1,12 @@
 """The small cast every test shares: an admin, a supervisor, two technicians,
 an operator, and a few machines. Tests build the rest in two or three ORM lines.
 """
+import functools
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.auth.hashers import make_password
 
 from accounts.models import User
 from accounts.roles import Role
@@ -17,8 +19,18 @@ NOW = datetime(2025, 11, 12, 9, 26, tzinfo=FACTORY_TZ)
 PASSWORD = "mot-de-passe-de-test"
 
 
+@functools.cache
+def _hashed_password():
+    # Hashing with Django's real hasher costs ~0.2 s; the cast shares one hash.
+    return make_password(PASSWORD)
+
+
 def make_user(email, role, first="Prénom", last="Nom", **extra):
-    return User.objects.create_user(email, PASSWORD, first_name=first, last_name=last, role=role, **extra)
+    """A person who can sign in with PASSWORD."""
+    user = User.objects.create_user(email, None, first_name=first, last_name=last, role=role, **extra)
+    user.password = _hashed_password()
+    user.save(update_fields=["password"])
+    return user
 
 
 @pytest.fixture

@@ -21,6 +21,11 @@ class ConflictError(Exception):
     """The ticket changed under the caller's feet (another person moved it first)."""
 
 
+class MediaTooLarge(ValidationError):
+    """A file over its size cap. A ValidationError, so forms show it on the field;
+    the API answers it with 413 rather than 400."""
+
+
 def _log(ticket, action, *, by=None, old="", new="", note="", at=None):
     return TimelineEntry.objects.create(
         ticket=ticket, actor=by, action=action, old_value=str(old or "")[:255],
@@ -172,7 +177,7 @@ def media_add(*, ticket, upload, by, now=None):
         raise ValidationError({"file": _("Seules les photos et les vidéos sont acceptées.")})
     cap = settings.MEDIA_MAX_PHOTO_BYTES if kind == Media.Kind.PHOTO else settings.MEDIA_MAX_VIDEO_BYTES
     if upload.size > cap:
-        raise ValidationError({"file": _("Fichier trop volumineux : %(size)s, maximum %(cap)s.") % {
+        raise MediaTooLarge({"file": _("Fichier trop volumineux : %(size)s, maximum %(cap)s.") % {
             "size": filesizeformat(upload.size), "cap": filesizeformat(cap)}})
     name = (getattr(upload, "name", "") or "fichier").rsplit("/", 1)[-1][:255]
     with transaction.atomic():

@@ -1,12 +1,258 @@
+"""The technicians' pages: sign-in, the board, a ticket, report a problem.
+
+Views stay thin: they parse a form, call `tickets.services` (which checks the
+person's rights again and raises French errors) and redirect, so every action
+works as a plain form post without JavaScript; htmx only swaps the page in
+place. Who sees which button comes from `tickets.policies`, never a template.
+"""
+from contextlib import contextmanager
+from datetime import datetime
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tickets import policies, services
+from tickets.downloads import media_file_response
+from tickets.models import Ticket, TimelineEntry
+
+from . import selectors
+from .forms import AssignForm, BoardFilterForm, CommentForm, LoginForm, MediaForm, ReportForm, ScheduleForm
 
 
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    """POST only (Django 5): the button in the header is a small form."""
+
+
+# --- Board ---------------------------------------------------------------------
 @login_required
 def board(request):
-    return HttpResponse("Tableau (à venir)")
+    now = timezone.now()
+    filters = BoardFilterForm(request.GET or None)
+    data = filters.cleaned_or_empty()
+    sees_all = request.user.has_perm("tickets.view_all_tickets")
+    tickets = selectors.board_queryset(
+        request.user,
+        mine=sees_all and data.get("vue") == BoardFilterForm.VIEW_MINE,
+        machine=data.get("machine"),
+        priority=data.get("priorite", ""),
+        search=data.get("q", ""),
+    )
+    kept = {k: v for k, v in request.GET.items() if k in filters.fields and v}
+    context = {
+        "filters": filters,
+        "sees_all": sees_all,
+        "mine": data.get("vue") == BoardFilterForm.VIEW_MINE,
+        "query_all": urlencode({**kept, "vue": BoardFilterForm.VIEW_ALL}),
+        "query_mine": urlencode({**kept, "vue": BoardFilterForm.VIEW_MINE}),
+        "query_kept": urlencode(kept),
+        "filtered": any(k != "vue" for k in kept),
+        "can_report": policies.can_report(request.user),
+    }
+    status = request.GET.get("colonne", "")
+    if status in Ticket.Status.values:
+        context["column"] = selectors.Column(status=status, label=Ticket.Status(status).label)
+        context["page"] = selectors.column_page(tickets, status=status, now=now, page_number=request.GET.get("page"))
+        context["column"].count = context["page"].paginator.count
+    else:
+        context["columns"] = selectors.board_columns(tickets, now=now)
+    return render(request, "web/board.html", context)
+
+
+# --- Ticket page -------------------------------------------------------------------
+def _visible_ticket(request, ticket_id):
+    """The ticket if this person may see it; a 404 otherwise, so ids of others' tickets leak nothing."""
+    return get_object_or_404(Ticket.objects.visible_to(request.user).with_related(), ticket_id=ticket_id)
+
+
+def _describe(entry):
+    """Timeline values in words: status labels and dates in the factory's time."""
+    def words(value):
+        if entry.action == TimelineEntry.Action.STATUS_CHANGED and value in Ticket.Status.values:
+            return Ticket.Status(value).label
+        if entry.action == TimelineEntry.Action.SCHEDULED and value:
+            try:
+                return date_format(timezone.localtime(datetime.fromisoformat(value)), "DATETIME_FORMAT")
+            except ValueError:
+                return value
+        return value
+
+    entry.old_words, entry.new_words = words(entry.old_value), words(entry.new_value)
+    return entry
+
+
+def _alert_history(ticket):
+    """The webhook deliveries of this ticket (notifications app), if that app offers them yet."""
+    try:
+        from notifications.selectors import alert_history
+    except ImportError:
+        return None
+    return list(alert_history(ticket, limit=20))
 
 
 @login_required
-def ticket_detail(request, ticket_id):
-    return HttpResponse(ticket_id)
+def ticket_detail(request, ticket_id, *, forms=None):
+    ticket = _visible_ticket(request, ticket_id)
+    now = timezone.now()
+    user = request.user
+    forms = forms or {}
+    context = {
+        "ticket": ticket,
+        "delay": ticket.overdue_delay(now),
+        "moves": [(status, Ticket.Status(status).label) for status in policies.allowed_moves(user, ticket)],
+        "can_comment": policies.can_comment(user, ticket),
+        "can_upload": policies.can_upload(user, ticket),
+        "can_assign": policies.can_assign(user, ticket),
+        "can_schedule": policies.can_schedule(user, ticket),
+        "can_view_alerts": policies.can_view_alerts(user, ticket),
+        "media": ticket.media.all(),
+        "comments": ticket.comments.select_related("author"),
+        "timeline": [_describe(e) for e in ticket.timeline.select_related("actor")],
+    }
+    if context["can_comment"]:
+        context["comment_form"] = forms.get("comment") or CommentForm()
+    if context["can_upload"]:
+        context["media_form"] = forms.get("media") or MediaForm()
+    if context["can_assign"]:
+        context["assign_form"] = forms.get("assign") or AssignForm(ticket=ticket)
+    if context["can_schedule"]:
+        context["schedule_form"] = forms.get("schedule") or ScheduleForm(
+            initial={"scheduled_date": ticket.scheduled_date})
+    if context["can_view_alerts"]:
+        context["alerts"] = _alert_history(ticket)
+    return render(request, "web/ticket_detail.html", context, status=200 if not forms else 400)
+
+
+@contextmanager
+def _errors_as_messages(request):
+    """Show what the services refuse as a message on the page the person comes back to."""
+    try:
+        yield
+    except (PermissionDenied, ValidationError, services.ConflictError) as exc:
+        for message in getattr(exc, "messages", None) or [str(exc)]:
+            messages.error(request, message)
+
+
+@login_required
+@require_POST
+def ticket_move(request, ticket_id):
+    ticket = _visible_ticket(request, ticket_id)
+    seen = request.POST.get("from_status", "")
+    if seen in Ticket.Status.values:
+        # Compare with what the person saw: if someone moved it since, the
+        # service's conditional update changes nothing and says so.
+        ticket.status = seen
+    with _errors_as_messages(request):
+        services.ticket_move(ticket=ticket, to_status=request.POST.get("status", ""), by=request.user)
+        messages.success(request, _("Statut changé : %(status)s.") % {"status": ticket.get_status_display()})
+    return redirect(ticket)
+
+
+@login_required
+@require_POST
+def ticket_assign(request, ticket_id):
+    ticket = _visible_ticket(request, ticket_id)
+    form = AssignForm(request.POST, ticket=ticket)
+    if not form.is_valid():
+        return ticket_detail(request, ticket_id, forms={"assign": form})
+    technician, team = form.assignment()
+    with _errors_as_messages(request):
+        services.ticket_assign(ticket=ticket, by=request.user, technician=technician, team=team)
+        label = ticket.assignee_label or _("personne")
+        messages.success(request, _("Ticket assigné à %(who)s.") % {"who": label})
+    return redirect(ticket)
+
+
+@login_required
+@require_POST
+def ticket_schedule(request, ticket_id):
+    ticket = _visible_ticket(request, ticket_id)
+    form = ScheduleForm(request.POST)
+    if not form.is_valid():
+        return ticket_detail(request, ticket_id, forms={"schedule": form})
+    with _errors_as_messages(request):
+        services.ticket_schedule(ticket=ticket, by=request.user, scheduled_date=form.cleaned_data["scheduled_date"])
+        if ticket.scheduled_date:
+            messages.success(request, _("Planifié le %(date)s.") % {
+                "date": date_format(timezone.localtime(ticket.scheduled_date), "DATETIME_FORMAT")})
+        else:
+            messages.success(request, _("Planification retirée."))
+    return redirect(ticket)
+
+
+@login_required
+@require_POST
+def comment_add(request, ticket_id):
+    ticket = _visible_ticket(request, ticket_id)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return ticket_detail(request, ticket_id, forms={"comment": form})
+    with _errors_as_messages(request):
+        services.comment_add(ticket=ticket, author=request.user, body=form.cleaned_data["body"])
+        messages.success(request, _("Commentaire ajouté."))
+    return redirect(reverse("web:ticket-detail", kwargs={"ticket_id": ticket.ticket_id}) + "#commentaires")
+
+
+@login_required
+@require_POST
+def media_upload(request, ticket_id):
+    ticket = _visible_ticket(request, ticket_id)
+    form = MediaForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return ticket_detail(request, ticket_id, forms={"media": form})
+    with _errors_as_messages(request):
+        for upload in form.uploads():
+            media = services.media_add(ticket=ticket, upload=upload, by=request.user)
+            messages.success(request, _("Fichier ajouté : %(name)s.") % {"name": media.original_name})
+    return redirect(reverse("web:ticket-detail", kwargs={"ticket_id": ticket.ticket_id}) + "#photos")
+
+
+@login_required
+def media_file(request, ticket_id, media_id):
+    """A photo or video, to those who may see its ticket (files are never public)."""
+    ticket = _visible_ticket(request, ticket_id)
+    media = get_object_or_404(ticket.media, pk=media_id)
+    return media_file_response(media, as_attachment=request.GET.get("telecharger") == "1")
+
+
+# --- Report a problem -------------------------------------------------------------------
+@login_required
+def report(request):
+    if not policies.can_report(request.user):
+        raise PermissionDenied(_("Vous n'avez pas le droit de signaler un problème."))
+    form = ReportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                ticket = services.ticket_create(
+                    reporter=request.user, machine=data["machine"], title=data["title"],
+                    description=data["description"], priority=data["priority"],
+                )
+                if data.get("photo"):
+                    services.media_add(ticket=ticket, upload=data["photo"], by=request.user)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for name, errors in exc.message_dict.items():
+                    form.add_error(name if name in form.fields else ("photo" if name == "file" else None), errors)
+            else:
+                form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("Ticket %(id)s créé. Merci !") % {"id": ticket.ticket_id})
+            return redirect(ticket)
+    return render(request, "web/report.html", {"form": form}, status=400 if form.errors else 200)

@@ -1,0 +1,75 @@
+"""Query-string filters of the lists. Each one narrows a queryset that
+`Ticket.objects.visible_to(user)` already limited to what the caller may see."""
+import django_filters
+from django.db.models import Case, IntegerField, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from accounts.roles import Role
+from tickets.models import Machine, Ticket
+
+# Ordering by priority means by urgency, not alphabetically.
+PRIORITY_RANK = Case(
+    *[When(priority=p, then=Value(rank)) for rank, p in enumerate(Ticket.Priority.values)],
+    output_field=IntegerField(),
+)
+
+
+class TicketFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(
+        choices=Ticket.Status.choices, help_text=_("Un ou plusieurs statuts (répétez le paramètre).")
+    )
+    priority = django_filters.MultipleChoiceFilter(choices=Ticket.Priority.choices)
+    machine = django_filters.NumberFilter(field_name="machine_id", help_text=_("Identifiant de la machine."))
+    assigned_to = django_filters.NumberFilter(field_name="assigned_to_id", help_text=_("Identifiant du technicien."))
+    assigned_to_team = django_filters.BooleanFilter()
+    reporter = django_filters.NumberFilter(field_name="reporter_id", help_text=_("Identifiant de l'auteur."))
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue", help_text=_("true : seulement les tickets en retard ; false : les autres.")
+    )
+    scheduled_after = django_filters.IsoDateTimeFilter(field_name="scheduled_date", lookup_expr="gte")
+    scheduled_before = django_filters.IsoDateTimeFilter(field_name="scheduled_date", lookup_expr="lte")
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("created_at", "created_at"),
+            ("updated_at", "updated_at"),
+            ("scheduled_date", "scheduled_date"),
+            ("priority_rank", "priority"),
+            ("status", "status"),
+            ("ticket_id", "ticket_id"),
+        ),
+        help_text=_("Tri : created_at, updated_at, scheduled_date, priority, status, ticket_id ; « - » pour inverser."),
+    )
+
+    class Meta:
+        model = Ticket
+        fields = []
+
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(queryset.annotate(priority_rank=PRIORITY_RANK))
+
+    def filter_overdue(self, queryset, name, value):
+        now = timezone.now()
+        if value:
+            return queryset.overdue(now=now)
+        return queryset.exclude(pk__in=Ticket.objects.overdue(now=now).values("pk"))
+
+
+class MachineFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=Machine.Status.choices)
+
+    class Meta:
+        model = Machine
+        fields = ["status"]
+
+
+class UserFilter(django_filters.FilterSet):
+    role = django_filters.MultipleChoiceFilter(choices=Role.choices)
+    is_active = django_filters.BooleanFilter()
+
+    class Meta:
+        model = User
+        fields = []

@@ -1,0 +1,199 @@
+"""How a webhook is sent. The only module that talks to `requests`.
+
+Three small steps kept apart, as healthchecks does (`hc/api/transports.py`):
+
+1. `build_payload()` — the JSON body, with the original application's field
+   names and meanings (Pabbly workflows read them; do not rename).
+2. `signature_headers()` — Standard Webhooks headers (`webhook-id`,
+   `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256>` over
+   `{id}.{timestamp}.{body}` with the base64-decoded `whsec_` secret). A retry
+   keeps the id and is signed afresh: receivers reject timestamps older than
+   five minutes.
+3. `post()` — one HTTP attempt with an explicit connect timeout, read timeout
+   and a *total* deadline. `requests`' read timeout restarts with every byte,
+   so a receiver that trickles its answer could hold the call for as long as it
+   likes; the body is therefore read in small pieces with the deadline checked
+   between them. Every failure (refused connection, DNS, timeout, deadline,
+   non-2xx) comes back as an `Outcome` with an error text: no exception from
+   the network escapes.
+
+Known limit: the deadline is checked while the *body* streams; the status line
+and headers are bounded by the read timeout per received byte (http.client caps
+them at 100 lines of 64 KiB), which is why the read timeout defaults to less than
+the run budget.
+"""
+import base64
+import hashlib
+import hmac
+import json
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import quote
+
+import requests
+from django.conf import settings
+from django.utils import timezone
+
+from tickets.overdue import Delay
+
+from .models import SECRET_PREFIX
+
+RESPONSE_BODY_CHARS = 1000
+# Read at most this much of an answer: only the first 1,000 characters are kept.
+_MAX_BODY_BYTES = 8 * 1024
+_session = requests.Session()
+
+
+def iso(dt, timespec="seconds"):
+    """ISO 8601 with the factory's offset, e.g. 2025-11-12T09:26:00-05:00."""
+    return timezone.localtime(dt).isoformat(timespec=timespec) if dt else None
+
+
+def ticket_url(ticket):
+    # Ticket ids contain spaces ("IGP-POLISSEUSE-DOUBLE EDGER-…"): reverse() already
+    # quotes the path; quote() again is a no-op on it but guards a hand-built path.
+    return settings.SITE_URL + quote(ticket.get_absolute_url(), safe="/%:@-._~")
+
+
+def build_payload(ticket, *, notification_id, sent_at):
+    """The JSON body of an overdue alert. `ticket` comes with machine, reporter and assignee loaded."""
+    delay = Delay.from_timedelta(sent_at - ticket.scheduled_date)
+    return {
+        "ticket_id": ticket.ticket_id,
+        "title": ticket.title,
+        "description": ticket.description,
+        "priority": ticket.priority,
+        "status": ticket.status,
+        "machine": f"{ticket.machine.machine_type} {ticket.machine.model}",
+        "scheduled_date": iso(ticket.scheduled_date),
+        "assigned_to": ticket.assignee_label,
+        "reporter": str(ticket.reporter) if ticket.reporter_id else "",
+        "created_at": iso(ticket.created_at),
+        "overdue_days": delay.days,
+        "overdue_hours": delay.hours,
+        "overdue_minutes": delay.minutes,
+        "overdue_text": delay.text,
+        "notification_sent_at": iso(sent_at, "milliseconds"),
+        "notification_id": str(notification_id),
+        "ticket_url": ticket_url(ticket),
+    }
+
+
+def test_payload(*, notification_id, sent_at):
+    """What the admin's "send a test webhook" action posts: same shape, obviously fake values."""
+    return {
+        "ticket_id": "IGP-TEST-WEBHOOK",
+        "title": "Essai de webhook depuis l'administration",
+        "description": "",
+        "priority": "low",
+        "status": "received",
+        "machine": "",
+        "scheduled_date": iso(sent_at),
+        "assigned_to": "",
+        "reporter": "",
+        "created_at": iso(sent_at),
+        "overdue_days": 0,
+        "overdue_hours": 0,
+        "overdue_minutes": 0,
+        "overdue_text": "0h 0min",
+        "notification_sent_at": iso(sent_at, "milliseconds"),
+        "notification_id": str(notification_id),
+        "ticket_url": settings.SITE_URL + "/",
+        "test": True,
+    }
+
+
+def encode(payload) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
+    key = secret[len(SECRET_PREFIX):] if secret.startswith(SECRET_PREFIX) else secret
+    key_bytes = base64.b64decode(key + "=" * (-len(key) % 4))
+    signed = f"{msg_id}.{timestamp}.".encode() + body
+    digest = hmac.new(key_bytes, signed, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode("ascii")
+
+
+def signature_headers(*, msg_id: str, body: bytes, secret: str = "", timestamp: int | None = None):
+    timestamp = int(timezone.now().timestamp()) if timestamp is None else timestamp
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": "IGP-Maintenance-Webhooks/1.0",
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(timestamp),
+    }
+    if secret:
+        headers["webhook-signature"] = sign(secret, msg_id, timestamp, body)
+    return headers
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: int | None
+    body: str
+    error: str
+    duration: timedelta
+
+    @property
+    def succeeded(self):
+        return not self.error
+
+
+class _DeadlineExceeded(Exception):
+    pass
+
+
+def post(url, body: bytes, headers, *, total_timeout=None, connect_timeout=None, read_timeout=None) -> Outcome:
+    """One attempt. Never raises for a network fault; see the module docstring."""
+    total = total_timeout or settings.WEBHOOK_TOTAL_TIMEOUT
+    connect = min(connect_timeout or settings.WEBHOOK_CONNECT_TIMEOUT, total)
+    read = min(read_timeout or settings.WEBHOOK_READ_TIMEOUT, total)
+    started = time.monotonic()
+    deadline = started + total
+    status, text, error = None, "", ""
+    try:
+        with _session.post(url, data=body, headers=headers, timeout=(connect, read), stream=True,
+                           allow_redirects=False) as response:
+            status = response.status_code
+            text = _read_body(response, deadline)
+            if not 200 <= status < 300:
+                error = f"Code HTTP {status} reçu"
+    except _DeadlineExceeded:
+        error = f"Délai total de {total:g} s dépassé"
+    except requests.exceptions.ConnectTimeout:
+        error = f"Délai de connexion de {connect:g} s dépassé"
+    except requests.exceptions.ReadTimeout:
+        error = f"Délai de lecture de {read:g} s dépassé"
+    except requests.exceptions.ConnectionError as exc:
+        error = f"Connexion impossible : {_short(exc)}"
+    except requests.exceptions.RequestException as exc:
+        error = f"Erreur HTTP : {_short(exc)}"
+    except Exception as exc:  # noqa: BLE001 — a delivery fault must never stop a run
+        error = f"Erreur inattendue : {type(exc).__name__}: {_short(exc)}"
+    return Outcome(status=status, body=text, error=error, duration=timedelta(seconds=time.monotonic() - started))
+
+
+def _read_body(response, deadline):
+    """Read up to _MAX_BODY_BYTES in small pieces, giving up at the deadline."""
+    raw = response.raw
+    chunks, size = [], 0
+    while size < _MAX_BODY_BYTES:
+        if time.monotonic() > deadline:
+            raise _DeadlineExceeded
+        # read1 returns as soon as *some* bytes arrived, so a trickle cannot make
+        # one call block for a whole chunk.
+        chunk = raw.read1(1024) if hasattr(raw, "read1") else raw.read(1024)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    if time.monotonic() > deadline:
+        raise _DeadlineExceeded
+    charset = response.encoding or "utf-8"
+    return b"".join(chunks).decode(charset, errors="replace")[:RESPONSE_BODY_CHARS]
+
+
+def _short(exc, limit=300):
+    return str(exc)[:limit]

@@ -1,0 +1,40 @@
+"""The settings refuse an unsafe production configuration before serving anything."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+GOOD_KEY = "k" * 20 + "-x8Zq3vN1pL0rT7yW2eA9sD4fG6hJ5kM"
+
+
+def manage(*args, **env):
+    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}}
+    base.update({"ENV_FILE": "/dev/null", "DATABASE_URL": "sqlite:////tmp/igp-settings-test.sqlite3"}, **env)
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=base, capture_output=True,
+                          text=True, timeout=120)
+
+
+@pytest.mark.parametrize("key", [None, "change-me", "django-insecure-abcdefghijklmnopqrstuvwxyz0123456789", "court"])
+def test_production_refuses_to_start_without_a_real_secret_key(key):
+    env = {"DEBUG": "False", "ALLOWED_HOSTS": "maintenance.igpglass.ca"}
+    if key is not None:
+        env["SECRET_KEY"] = key
+    result = manage("check", **env)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+    assert "secrets.token_urlsafe" in result.stderr
+
+
+def test_the_deployment_check_reports_nothing_in_production():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", DEBUG="False", SECRET_KEY=GOOD_KEY,
+                    ALLOWED_HOSTS="maintenance.igpglass.ca")
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_development_starts_with_no_configuration_at_all():
+    result = manage("check", DEBUG="True")
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,92 @@
+"""Read-only queries of the technicians' pages.
+
+The board asks for a fixed number of queries whatever the number of tickets:
+one for the counts per column, one for the first cards of every column (a
+window function numbers the cards inside each status), one for the machines
+of the filter. A column longer than its limit links to its own paginated page.
+"""
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.db.models.functions import RowNumber
+from django.db.models.expressions import Window
+
+from tickets.models import Ticket
+
+S = Ticket.Status
+BOARD_STATUSES = (S.RECEIVED, S.DIAGNOSTIC, S.IN_PROGRESS, S.WAITING_PARTS, S.COMPLETED)
+PRIORITY_RANK = {Ticket.Priority.CRITICAL: 0, Ticket.Priority.HIGH: 1, Ticket.Priority.MEDIUM: 2,
+                 Ticket.Priority.LOW: 3}
+
+
+@dataclass
+class Column:
+    status: str
+    label: str
+    count: int = 0
+    tickets: list = field(default_factory=list)
+
+    @property
+    def hidden_count(self):
+        return max(self.count - len(self.tickets), 0)
+
+
+def board_queryset(user, *, mine=False, machine=None, priority="", search=""):
+    """The tickets `user` may see, narrowed by the board's filters."""
+    tickets = Ticket.objects.visible_to(user)
+    if mine:
+        tickets = tickets.filter(Q(assigned_to=user) | Q(reporter=user))
+    if machine is not None:
+        tickets = tickets.filter(machine=machine)
+    if priority:
+        tickets = tickets.filter(priority=priority)
+    search = (search or "").strip()
+    if search:
+        tickets = tickets.filter(Q(ticket_id__icontains=search) | Q(title__icontains=search))
+    return tickets
+
+
+def _card_order(now):
+    """Overdue first, then the most urgent, then the newest."""
+    overdue = Case(
+        When(Q(assigned_to__isnull=False) | Q(assigned_to_team=True),
+             scheduled_date__lt=now, status__in=Ticket.WAITING_STATUSES, then=Value(0)),
+        default=Value(1), output_field=IntegerField(),
+    )
+    rank = Case(*[When(priority=p, then=Value(r)) for p, r in PRIORITY_RANK.items()],
+                default=Value(9), output_field=IntegerField())
+    return [overdue.asc(), rank.asc(), F("created_at").desc(), F("pk").desc()]
+
+
+def _with_delays(tickets, now):
+    for ticket in tickets:
+        ticket.delay = ticket.overdue_delay(now)
+    return tickets
+
+
+def board_columns(tickets, *, now, statuses=BOARD_STATUSES, limit=None):
+    """One Column per status with its full count and its first `limit` cards."""
+    limit = limit or settings.BOARD_COLUMN_LIMIT
+    tickets = tickets.filter(status__in=statuses)
+    counts = dict(tickets.order_by().values_list("status").annotate(n=Count("pk")))
+    cards = (
+        tickets.with_related()
+        .annotate(position=Window(RowNumber(), partition_by=[F("status")], order_by=_card_order(now)))
+        .filter(position__lte=limit)
+        .order_by("status", "position")
+    )
+    columns = {status: Column(status=status, label=S(status).label, count=counts.get(status, 0))
+               for status in statuses}
+    for ticket in _with_delays(list(cards), now):
+        columns[ticket.status].tickets.append(ticket)
+    return list(columns.values())
+
+
+def column_page(tickets, *, status, now, page_number=1):
+    """All the tickets of one status, a page at a time (the "see all" link and the archives)."""
+    tickets = tickets.filter(status=status).with_related().order_by(*_card_order(now))
+    page = Paginator(tickets, settings.BOARD_PAGE_SIZE).get_page(page_number)
+    page.object_list = _with_delays(list(page.object_list), now)
+    return page
