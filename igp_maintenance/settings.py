@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "tickets",
     "notifications",
     "legacy",
+    "messaging",
     "api",
     "web",
 ]
@@ -74,7 +75,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "igp_maintenance.middleware.FactoryLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

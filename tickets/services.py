@@ -33,6 +33,11 @@ def _log(ticket, action, *, by=None, old="", new="", note="", at=None):
     )
 
 
+def _local_iso(moment):
+    """A date as the factory reads it, with its offset: 2025-11-12T09:26:00-05:00."""
+    return timezone.localtime(moment).isoformat(timespec="minutes") if moment else ""
+
+
 def _deny(message):
     raise PermissionDenied(message)
 
@@ -116,7 +121,7 @@ def ticket_schedule(*, ticket, by, scheduled_date, now=None):
     with transaction.atomic():
         ticket.save(update_fields=["scheduled_date", "updated_at"])
         _log(ticket, TimelineEntry.Action.SCHEDULED, by=by,
-             old=old.isoformat() if old else "", new=scheduled_date.isoformat() if scheduled_date else "", at=now)
+             old=_local_iso(old), new=_local_iso(scheduled_date), at=now)
     return ticket
 
 

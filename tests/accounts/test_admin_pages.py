@@ -84,3 +84,17 @@ def test_a_ticket_created_in_the_admin_gets_its_number(client, admin_user, machi
     })
     assert response.status_code == 302, response.content.decode()[:3000]
     assert Ticket.objects.get().ticket_id.startswith("IGP-POLISSEUSE-DOUBLE EDGER-")
+
+
+def test_the_admin_stays_french_behind_an_english_browser(client, admin_user):
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "Déconnexion" in page or "Se déconnecter" in page
+
+
+def test_a_person_who_chose_english_gets_english(client, admin_user):
+    from django.conf import settings
+
+    client.force_login(admin_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "Log out" in client.get(reverse("admin:index")).content.decode()

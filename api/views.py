@@ -1,0 +1,403 @@
+"""The REST API. Views are declarations plus short actions calling the domain.
+
+Every ticket lookup and every list starts from `Ticket.objects.visible_to(user)`:
+a ticket the caller may not see answers 404, exactly like one that does not
+exist, so its number leaks nothing.
+"""
+from django.contrib.auth import authenticate, user_logged_in
+from django.contrib.auth.models import update_last_login
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import filters, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, Throttled
+from rest_framework.generics import get_object_or_404
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from accounts import policies as account_policies
+from accounts.models import User
+from tickets import services
+from tickets.downloads import media_file_response
+from tickets.models import Machine, Media, Ticket
+
+from . import serializers as s
+from . import throttling
+from .exceptions import Conflict
+from .filters import MachineFilter, TicketFilter, UserFilter
+from .permissions import ModelPermissions, TicketPolicy, UserPolicy
+
+ERROR = OpenApiResponse(description=_("Erreur JSON : status, code, detail, hint (et errors pour un 400)."))
+
+
+# --- Sign-in --------------------------------------------------------------------
+class LoginView(APIView):
+    """Sign in with an e-mail address and a password."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=s.LoginSerializer, responses={200: s.TokenPairSerializer, 400: ERROR, 401: ERROR,
+                                                          429: ERROR}, auth=[])
+    def post(self, request):
+        serializer = s.LoginSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        email = serializer.validated_data["email"].strip().lower()
+        address = throttling.client_address(request) or ""
+
+        wait = throttling.ACCOUNT.wait(email) or throttling.ADDRESS.wait(address)
+        if wait:
+            raise LoginThrottled(wait)
+
+        user = authenticate(request, email=email, password=serializer.validated_data["password"])
+        if user is None or not user.is_active:
+            throttling.ACCOUNT.record_failure(email)
+            throttling.ADDRESS.record_failure(address)
+            raise AuthenticationFailed(_(
+                "Adresse courriel ou mot de passe incorrect, ou compte désactivé."
+            ), code="bad_credentials")
+        throttling.ACCOUNT.reset(email)
+
+        refresh = RefreshToken.for_user(user)
+        if jwt_settings.UPDATE_LAST_LOGIN:
+            update_last_login(None, user)
+        user_logged_in.send(sender=user.__class__, request=request._request, user=user)
+        return Response({"access": str(refresh.access_token), "refresh": str(refresh),
+                         "user": s.MeSerializer(user).data})
+
+
+class LoginThrottled(Throttled):
+    custom = True
+
+    def __init__(self, wait):
+        seconds = int(wait + 0.999)
+        super().__init__(wait=wait, detail=_(
+            "Trop de tentatives de connexion échouées. Réessayez dans %(s)d secondes."
+        ) % {"s": seconds})
+
+
+class RefreshView(APIView):
+    """Exchange a refresh token for a new access token AND a new refresh token.
+
+    The old refresh token is blacklisted: each one works once.
+    """
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=s.RefreshSerializer, responses={200: s.AccessRefreshSerializer, 400: ERROR, 401: ERROR},
+                   auth=[])
+    def post(self, request):
+        serializer = s.RefreshSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            with transaction.atomic():
+                refresh = RefreshToken(serializer.validated_data["refresh"])
+                user = User.objects.get(pk=refresh.payload.get(jwt_settings.USER_ID_CLAIM))
+                if not user.is_active:
+                    raise AuthenticationFailed(_("Ce compte est désactivé."), code="inactive")
+                # Blacklisting first: of two concurrent uses of one token, the
+                # second finds it blacklisted (unique row) and fails.
+                refresh.blacklist()
+                refresh.set_jti()
+                refresh.set_exp()
+                refresh.set_iat()
+                refresh.outstand()
+        except (TokenError, ObjectDoesNotExist, ValueError, TypeError) as exc:
+            raise InvalidToken(_("Jeton de renouvellement invalide, expiré ou déjà utilisé.")) from exc
+        return Response({"access": str(refresh.access_token), "refresh": str(refresh)})
+
+
+class LogoutView(APIView):
+    """Sign out: the refresh token is blacklisted and can no longer be used."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=s.RefreshSerializer, responses={204: None, 400: ERROR, 401: ERROR}, auth=[])
+    def post(self, request):
+        serializer = s.RefreshSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            RefreshToken(serializer.validated_data["refresh"]).blacklist()
+        except (TokenError, ValueError, TypeError) as exc:
+            raise InvalidToken(_("Jeton de renouvellement invalide, expiré ou déjà utilisé.")) from exc
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(APIView):
+    """Who is signed in, with the role and permissions read now from the database."""
+
+    @extend_schema(responses={200: s.MeSerializer, 401: ERROR})
+    def get(self, request):
+        return Response(s.MeSerializer(request.user).data)
+
+
+class PasswordChangeView(APIView):
+    """Change one's own password; the old one is required. Signs out other sessions."""
+
+    @extend_schema(request=s.PasswordChangeSerializer, responses={204: None, 400: ERROR, 401: ERROR})
+    def post(self, request):
+        serializer = s.PasswordChangeSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        user = request.user
+        with transaction.atomic():
+            user.set_password(serializer.validated_data["new_password"])
+            user.save(update_fields=["password"])
+            blacklist_all_refresh_tokens(user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def blacklist_all_refresh_tokens(user):
+    """A new password ends every session opened with the old one."""
+    outstanding = OutstandingToken.objects.filter(user=user).exclude(blacklistedtoken__isnull=False)
+    BlacklistedToken.objects.bulk_create([BlacklistedToken(token=t) for t in outstanding], ignore_conflicts=True)
+
+
+# --- Tickets --------------------------------------------------------------------
+@extend_schema_view(
+    list=extend_schema(summary=_("Tickets visibles par l'appelant, filtrés, triés et paginés")),
+    retrieve=extend_schema(summary=_("Un ticket, par son numéro"), responses={200: s.TicketSerializer, 404: ERROR}),
+    create=extend_schema(summary=_("Signaler un problème (le numéro est donné par le serveur)"),
+                         request=s.TicketCreateSerializer, responses={201: s.TicketSerializer, 400: ERROR,
+                                                                      403: ERROR}),
+    partial_update=extend_schema(summary=_("Modifier titre, description, priorité ou machine"),
+                                 request=s.TicketUpdateSerializer,
+                                 responses={200: s.TicketSerializer, 400: ERROR, 403: ERROR, 404: ERROR}),
+    destroy=extend_schema(summary=_("Supprimer un ticket (superviseurs, administrateurs)"),
+                          responses={204: None, 403: ERROR, 404: ERROR}),
+)
+class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.TicketSerializer
+    permission_classes = [TicketPolicy]
+    # django-filter's OrderingFilter (in TicketFilter) orders by urgency for "priority".
+    filter_backends = [DjangoFilterBackend, filters.SearchFilter]
+    filterset_class = TicketFilter
+    search_fields = ["ticket_id", "title", "description", "machine__machine_type", "machine__model"]
+    lookup_field = "ticket_id"
+    lookup_value_regex = "[^/]+"
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return Ticket.objects.visible_to(self.request.user).with_related()
+
+    def _answer(self, ticket, code=status.HTTP_200_OK):
+        ticket = self.get_queryset().get(pk=ticket.pk)  # Fresh, with its relations.
+        return Response(self.get_serializer(ticket).data, status=code)
+
+    def create(self, request):
+        data = self._valid(s.TicketCreateSerializer)
+        ticket = services.ticket_create(reporter=request.user, **data)
+        return self._answer(ticket, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, ticket_id=None):
+        ticket = self.get_object()
+        data = self._valid(s.TicketUpdateSerializer)
+        services.ticket_update(ticket=ticket, by=request.user, **data)
+        return self._answer(ticket)
+
+    def destroy(self, request, ticket_id=None):
+        ticket = self.get_object()
+        files = [m.file.name for m in ticket.media.all() if m.file]
+        storage = Media._meta.get_field("file").storage
+        with transaction.atomic():
+            ticket.delete()
+            # Files go only once the rows are gone for good.
+            transaction.on_commit(lambda: [storage.delete(name) for name in files])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=s.TicketMoveSerializer, responses={200: s.TicketSerializer, 400: ERROR, 403: ERROR,
+                                                              404: ERROR, 409: ERROR},
+                   summary=_("Changer le statut (seulement vers un statut permis)"))
+    @action(detail=True, methods=["post"])
+    def move(self, request, ticket_id=None):
+        ticket = self.get_object()
+        data = self._valid(s.TicketMoveSerializer)
+        services.ticket_move(ticket=ticket, to_status=data["status"], by=request.user)
+        return self._answer(ticket)
+
+    @extend_schema(request=s.TicketAssignSerializer, responses={200: s.TicketSerializer, 400: ERROR, 403: ERROR,
+                                                                404: ERROR},
+                   summary=_("Assigner à un technicien, à toute l'équipe, ou à personne"))
+    @action(detail=True, methods=["post"])
+    def assign(self, request, ticket_id=None):
+        ticket = self.get_object()
+        data = self._valid(s.TicketAssignSerializer)
+        services.ticket_assign(ticket=ticket, by=request.user, technician=data.get("assigned_to"),
+                               team=data.get("team", False))
+        return self._answer(ticket)
+
+    @extend_schema(request=s.TicketScheduleSerializer, responses={200: s.TicketSerializer, 400: ERROR,
+                                                                  403: ERROR, 404: ERROR},
+                   summary=_("Planifier (ou déplanifier) le ticket"))
+    @action(detail=True, methods=["post"])
+    def schedule(self, request, ticket_id=None):
+        ticket = self.get_object()
+        data = self._valid(s.TicketScheduleSerializer)
+        services.ticket_schedule(ticket=ticket, by=request.user, scheduled_date=data["scheduled_date"])
+        return self._answer(ticket)
+
+    @extend_schema(responses={200: s.TimelineEntrySerializer(many=True), 404: ERROR},
+                   summary=_("Historique du ticket"), filters=False)
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def timeline(self, request, ticket_id=None):
+        ticket = self.get_object()
+        entries = ticket.timeline.select_related("actor")
+        return self._page(entries, s.TimelineEntrySerializer)
+
+    @extend_schema(methods=["GET"], responses={200: s.CommentSerializer(many=True), 404: ERROR},
+                   summary=_("Commentaires du ticket"), filters=False)
+    @extend_schema(methods=["POST"], request=s.CommentSerializer,
+                   responses={201: s.CommentSerializer, 400: ERROR, 403: ERROR, 404: ERROR},
+                   summary=_("Commenter le ticket"))
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
+    def comments(self, request, ticket_id=None):
+        ticket = self.get_object()
+        if request.method == "POST":
+            data = self._valid(s.CommentSerializer)
+            comment = services.comment_add(ticket=ticket, author=request.user, body=data["body"])
+            return Response(s.CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+        return self._page(ticket.comments.select_related("author"), s.CommentSerializer)
+
+    @extend_schema(methods=["GET"], responses={200: s.MediaSerializer(many=True), 404: ERROR},
+                   summary=_("Photos et vidéos du ticket"), filters=False)
+    @extend_schema(methods=["POST"], request={"multipart/form-data": s.MediaUploadSerializer},
+                   responses={201: s.MediaSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 413: ERROR},
+                   summary=_("Joindre une photo ou une vidéo (multipart)"))
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
+    def media(self, request, ticket_id=None):
+        ticket = self.get_object()
+        if request.method == "POST":
+            data = self._valid(s.MediaUploadSerializer)
+            media = services.media_add(ticket=ticket, upload=data["file"], by=request.user)
+            return Response(s.MediaSerializer(media, context={"request": request}).data,
+                            status=status.HTTP_201_CREATED)
+        return self._page(ticket.media.select_related("uploaded_by"), s.MediaSerializer)
+
+    # --- helpers ---
+    def _valid(self, serializer_class):
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def _page(self, queryset, serializer_class):
+        page = self.paginate_queryset(queryset)
+        context = self.get_serializer_context()
+        if page is not None:
+            return self.get_paginated_response(serializer_class(page, many=True, context=context).data)
+        return Response(serializer_class(queryset, many=True, context=context).data)
+
+
+class MediaDownloadView(APIView):
+    """The file itself, only for someone who may see its ticket."""
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 401: ERROR, 404: ERROR},
+                   summary=_("Télécharger une photo ou une vidéo"))
+    def get(self, request, pk):
+        media = get_object_or_404(
+            Media.objects.select_related("ticket"),
+            pk=pk, ticket__in=Ticket.objects.visible_to(request.user),
+        )
+        as_attachment = request.query_params.get("download") in ("1", "true")
+        return media_file_response(media, as_attachment=as_attachment)
+
+
+# --- Machines -------------------------------------------------------------------
+@extend_schema_view(
+    destroy=extend_schema(responses={204: None, 403: ERROR, 404: ERROR, 409: ERROR},
+                          summary=_("Supprimer une machine (refusé si elle a des tickets)")),
+)
+class MachineViewSet(viewsets.ModelViewSet):
+    queryset = Machine.objects.all()
+    serializer_class = s.MachineSerializer
+    permission_classes = [ModelPermissions]
+    filterset_class = MachineFilter
+    search_fields = ["machine_type", "model", "serial_number", "location"]
+    ordering_fields = ["machine_type", "model", "location", "status", "created_at"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def perform_create(self, serializer):
+        serializer.instance = self._saved(Machine(**serializer.validated_data))
+
+    def perform_update(self, serializer):
+        machine = serializer.instance
+        for name, value in serializer.validated_data.items():
+            setattr(machine, name, value)
+        self._saved(machine)
+
+    @staticmethod
+    def _saved(machine):
+        machine.serial_number = (machine.serial_number or "").strip() or None
+        machine.full_clean()  # The conditional unique serial number, with its message.
+        machine.save()
+        return machine
+
+    def perform_destroy(self, machine):
+        try:
+            with transaction.atomic():
+                machine.delete()
+        except ProtectedError as exc:
+            count = machine.tickets.count()
+            raise Conflict(_(
+                "Cette machine a %(count)d ticket(s) : elle ne peut pas être supprimée sans perdre leur "
+                "historique. Passez-la plutôt à l'état « Hors service »."
+            ) % {"count": count}) from exc
+
+
+# --- Users ----------------------------------------------------------------------
+@extend_schema_view(
+    destroy=extend_schema(responses={204: None, 403: ERROR, 404: ERROR, 409: ERROR},
+                          summary=_("Supprimer un compte (refusé s'il a signalé des tickets : désactivez-le)")),
+)
+class UserViewSet(viewsets.ModelViewSet):
+    queryset = User.objects.all()
+    serializer_class = s.UserSerializer
+    permission_classes = [UserPolicy]
+    filterset_class = UserFilter
+    search_fields = ["email", "first_name", "last_name"]
+    ordering_fields = ["email", "last_name", "role", "date_joined"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def perform_create(self, serializer):
+        self._check_role(serializer.validated_data.get("role"))
+        serializer.save()
+
+    def perform_update(self, serializer):
+        data = serializer.validated_data
+        self._check_role(data.get("role"))
+        if serializer.instance.pk == self.request.user.pk and (
+            ("role" in data and data["role"] != serializer.instance.role) or data.get("is_active") is False
+        ):
+            raise PermissionDenied(_("Vous ne pouvez pas changer votre propre rôle ni désactiver votre compte."))
+        serializer.save()
+
+    def _check_role(self, role):
+        if role and not account_policies.can_grant_role(self.request.user, role):
+            raise PermissionDenied(_("Seul un administrateur peut donner le rôle administrateur."))
+
+    def perform_destroy(self, user):
+        try:
+            with transaction.atomic():
+                user.delete()
+        except ProtectedError as exc:
+            raise Conflict(_(
+                "Ce compte a signalé des tickets : le supprimer effacerait leur historique. "
+                "Désactivez-le plutôt (is_active = false)."
+            )) from exc
+
+    @extend_schema(responses={200: s.UserSummarySerializer(many=True), 403: ERROR},
+                   summary=_("Techniciens actifs, pour choisir à qui assigner"), filters=False)
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
+    def technicians(self, request):
+        return Response(s.UserSummarySerializer(User.objects.technicians(), many=True).data)
+

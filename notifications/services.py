@@ -1,0 +1,434 @@
+"""The overdue scan: find what is due, claim it, send it, record it.
+
+`run_overdue_scan()` is the one entry point; `manage.py check_overdue`, the
+cron endpoint and the JWT endpoint each call it and format its `ScanResult`.
+
+Guarantees, and how they are kept:
+
+- *Never twice.* Each (ticket, endpoint) alert is claimed with a conditional
+  UPDATE (`… WHERE ticket=… AND endpoint=… AND next_attempt_at <= now AND
+  (claimed_until IS NULL OR claimed_until < now)`) and sent only when exactly
+  one row changed. That works the same on SQLite and PostgreSQL, across
+  processes and hosts, with no lock held while the request is in flight
+  (`select_for_update` would be a silent no-op on SQLite).
+- *Never lost.* The claim expires after `OVERDUE_CLAIM_TTL_SECONDS`: when a run
+  is killed mid-way the alert is claimable again, with the same
+  `notification_id` (receivers can deduplicate on `webhook-id`). A failed
+  delivery moves `next_attempt_at` by 5, 15, 60 minutes, then hourly
+  (`OVERDUE_RETRY_DELAYS_MINUTES`), keeping the id; only a success starts the
+  24 h window (`OVERDUE_ALERT_INTERVAL`) and gives the next alert a fresh id.
+- *Always recorded.* The `WebhookNotification` row is written ("Envoi en
+  cours") before the request goes out and completed afterwards.
+- *Always answers in time.* No delivery starts after `OVERDUE_RUN_BUDGET_SECONDS`
+  and each attempt has a total deadline; what is left is counted in `remaining`
+  and goes out next run.
+
+Time: `now` (the run's instant) decides what is overdue and due, and is the
+base of the 24 h window and of the retry delays, so tests pass a fixed instant.
+Claims and `sent_at` use `now` plus the time elapsed in the run (a long run must
+not hold claims that already expired in real time).
+"""
+import time
+import uuid
+from collections import defaultdict, deque
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from tickets.models import Ticket
+
+from . import delivery
+from .models import OverdueAlert, ScanRun, WebhookEndpoint, WebhookNotification
+
+# Patched by tests that need the run's budget to run out without sleeping.
+monotonic = time.monotonic
+sleep = time.sleep
+
+SETTINGS_ENDPOINT_NAME = "OVERDUE_WEBHOOK_URL"
+
+
+# --- Results ------------------------------------------------------------------
+@dataclass
+class Delivery:
+    ticket: Ticket | None
+    endpoint: WebhookEndpoint
+    notification_id: uuid.UUID
+    attempt: int
+    sent_at: datetime | None = None
+    status: int | None = None
+    error: str = ""
+    succeeded: bool = False
+
+
+@dataclass
+class ScanResult:
+    checked_at: datetime
+    trigger: str
+    dry_run: bool = False
+    total_overdue: int = 0
+    due: int = 0
+    remaining: int = 0
+    deliveries: list = field(default_factory=list)
+    run: ScanRun | None = None
+
+    @property
+    def sent(self):
+        return [d for d in self.deliveries if d.succeeded]
+
+    @property
+    def failed(self):
+        return [d for d in self.deliveries if not d.succeeded and not self.dry_run]
+
+    @property
+    def ok(self):
+        """Every due alert went out (or nothing was due). Drives the command's exit code."""
+        return not self.failed
+
+    def as_json(self):
+        """The original endpoint's answer, kept field for field (+ `remaining` when the budget cut the run)."""
+        listed = self.deliveries if self.dry_run else self.sent
+        answer = {
+            "message": "Vérification terminée",
+            "total_overdue": self.total_overdue,
+            "notifications_sent": len(self.sent),
+            "notifications": [
+                {
+                    "ticket_id": d.ticket.ticket_id,
+                    "title": d.ticket.title,
+                    "overdue_text": d.ticket.overdue_delay(self.checked_at).text,
+                    "webhook_status": d.status,
+                    "sent_at": delivery.iso(d.sent_at, "milliseconds"),
+                }
+                for d in listed
+            ],
+        }
+        if self.failed:
+            answer["errors"] = [
+                {"ticket_id": d.ticket.ticket_id, "endpoint": d.endpoint.name, "webhook_status": d.status,
+                 "error": d.error}
+                for d in self.failed
+            ]
+        answer["checked_at"] = delivery.iso(self.checked_at, "milliseconds")
+        if self.remaining:
+            answer["remaining"] = self.remaining
+        if self.dry_run:
+            answer["dry_run"] = True
+        return answer
+
+
+# --- Destinations -------------------------------------------------------------
+def destinations(*, write=True):
+    """Active endpoints, the settings one first. One query (two when the settings changed).
+
+    `OVERDUE_WEBHOOK_URL` is upserted as an endpoint row flagged
+    `managed_by_settings`, so the original one-URL set-up needs no admin step and
+    its 24 h windows and history work like any other destination's. Unsetting the
+    variable deactivates the row (its history stays).
+    """
+    endpoints = list(WebhookEndpoint.objects.order_by("-managed_by_settings", "name", "id"))
+    from_settings = next((e for e in endpoints if e.managed_by_settings), None)
+    wanted = {
+        "url": settings.OVERDUE_WEBHOOK_URL,
+        "secret": settings.OVERDUE_WEBHOOK_SECRET,
+        "spacing_ms": settings.WEBHOOK_SPACING_MS,
+        "is_active": bool(settings.OVERDUE_WEBHOOK_URL),
+    }
+    if from_settings is None and wanted["is_active"]:
+        from_settings = WebhookEndpoint(name=SETTINGS_ENDPOINT_NAME, managed_by_settings=True, **wanted)
+        if write:
+            try:
+                with transaction.atomic():
+                    from_settings.save()
+            except IntegrityError:  # Another run created it at the same instant.
+                from_settings = WebhookEndpoint.objects.get(managed_by_settings=True)
+        endpoints.insert(0, from_settings)
+    elif from_settings is not None and any(getattr(from_settings, k) != v for k, v in wanted.items()):
+        for k, v in wanted.items():
+            setattr(from_settings, k, v)
+        if write:
+            WebhookEndpoint.objects.filter(pk=from_settings.pk).update(**wanted)
+    return [e for e in endpoints if e.is_active]
+
+
+# --- The scan -----------------------------------------------------------------
+def select_due(*, now, endpoints):
+    """Overdue tickets and the (ticket, endpoint) pairs due now. Three queries at most, whatever the table size.
+
+    A pair is due when it has no alert row yet, or its row is due
+    (`next_attempt_at <= now`) and not held by a live claim.
+    """
+    tickets = list(Ticket.objects.overdue(now=now).with_related().order_by("scheduled_date", "pk"))
+    endpoint_ids = [e.pk for e in endpoints if e.pk]
+    alerts = {}
+    if tickets and endpoint_ids:
+        rows = OverdueAlert.objects.filter(
+            ticket__in=Ticket.objects.overdue(now=now).values("pk"), endpoint_id__in=endpoint_ids
+        ).only("ticket_id", "endpoint_id", "next_attempt_at", "claimed_until")
+        alerts = {(a.ticket_id, a.endpoint_id): a for a in rows}
+    due = []
+    for endpoint in endpoints:
+        for ticket in tickets:
+            alert = alerts.get((ticket.pk, endpoint.pk))
+            if alert is None or (alert.next_attempt_at <= now
+                                 and (alert.claimed_until is None or alert.claimed_until < now)):
+                due.append((ticket, endpoint))
+    return tickets, due
+
+
+def run_overdue_scan(*, now=None, trigger=ScanRun.Trigger.MANUAL, dry_run=False, budget_seconds=None):
+    """Check the overdue tickets and alert every destination that is due.
+
+    1. List the active destinations (upserting the one from the settings).
+    2. Select the overdue tickets and their alert rows (constant number of queries).
+    3. Work out the due (ticket, endpoint) pairs. A dry run stops here: nothing sent, nothing recorded.
+    4. Record the run; forget failed alerts of tickets that are no longer overdue
+       (their next overdue spell gets a fresh alert); create missing alert rows.
+    5. Deliver: claim each pair, record "Envoi en cours", post (no transaction
+       open), record the outcome — spaced per endpoint, or concurrently
+       (bounded) for endpoints with spacing 0 — until the time budget runs out.
+    6. Close the run's record with its counts.
+    """
+    now = now or timezone.now()
+    budget = settings.OVERDUE_RUN_BUDGET_SECONDS if budget_seconds is None else budget_seconds
+    clock = _Clock(now)
+    result = ScanResult(checked_at=now, trigger=trigger, dry_run=dry_run)
+
+    endpoints = destinations(write=not dry_run)
+    tickets, due = select_due(now=now, endpoints=endpoints)
+    result.total_overdue, result.due = len(tickets), len(due)
+    if dry_run:
+        result.deliveries = [
+            Delivery(ticket=t, endpoint=e, notification_id=uuid.uuid4(), attempt=0) for t, e in due
+        ]
+        return result
+
+    result.run = ScanRun.objects.create(trigger=trigger, started_at=now, total_overdue=len(tickets), due=len(due))
+    OverdueAlert.objects.filter(attempts__gt=0).exclude(ticket__in=Ticket.objects.overdue(now=now).values("pk")).filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    ).delete()
+    if due:
+        OverdueAlert.objects.bulk_create(
+            [OverdueAlert(ticket=t, endpoint=e, next_attempt_at=now) for t, e in due],
+            ignore_conflicts=True, batch_size=500,
+        )
+
+    _Dispatcher(now=now, clock=clock, budget=budget, result=result).run(due)
+
+    ScanRun.objects.filter(pk=result.run.pk).update(
+        finished_at=clock(), sent=len(result.sent), failed=len(result.failed), remaining=result.remaining
+    )
+    return result
+
+
+class _Clock:
+    def __init__(self, now):
+        self.now, self.started = now, monotonic()
+
+    def elapsed(self):
+        return monotonic() - self.started
+
+    def __call__(self):
+        return self.now + timedelta(seconds=self.elapsed())
+
+
+@dataclass
+class _Attempt:
+    delivery: Delivery
+    record_id: int
+    claim_token: uuid.UUID | None
+    alert_id: int | None
+    body: bytes
+    headers: dict
+
+    def send(self):
+        endpoint = self.delivery.endpoint
+        return delivery.post(endpoint.url, self.body, self.headers, total_timeout=endpoint.total_timeout)
+
+
+class _Dispatcher:
+    """Runs the deliveries of one scan.
+
+    An endpoint with a spacing has one post in flight at a time and starts the
+    next no sooner than `spacing_ms` after the previous one started (Pabbly
+    merged alerts that arrived together). Endpoints with spacing 0 get up to
+    `WEBHOOK_MAX_CONCURRENCY` posts in flight. Only the HTTP call runs in the
+    worker threads: every database access stays on the caller's thread (and
+    connection), so the scan also works inside a test's transaction.
+    """
+
+    def __init__(self, *, now, clock, budget, result):
+        self.now, self.clock, self.budget, self.result = now, clock, budget, result
+        self.max_concurrency = max(1, settings.WEBHOOK_MAX_CONCURRENCY)
+
+    def run(self, due):
+        queues = defaultdict(deque)
+        by_id = {}
+        for ticket, endpoint in due:
+            queues[endpoint.pk].append(ticket)
+            by_id[endpoint.pk] = endpoint
+        if not queues:
+            return
+        pool = ThreadPoolExecutor(max_workers=self.max_concurrency) if self.max_concurrency > 1 else None
+        in_flight = {}
+        busy = set()
+        next_start = defaultdict(float)
+        try:
+            while queues or in_flight:
+                if queues and self.clock.elapsed() >= self.budget:
+                    self.result.remaining += sum(len(q) for q in queues.values())
+                    queues.clear()
+                for endpoint_id in list(queues):
+                    endpoint, queue = by_id[endpoint_id], queues[endpoint_id]
+                    spaced = endpoint.spacing_ms > 0
+                    while queue and len(in_flight) < self.max_concurrency:
+                        if self.clock.elapsed() >= self.budget:
+                            break
+                        if spaced and (endpoint_id in busy or monotonic() < next_start[endpoint_id]):
+                            break
+                        attempt = self._prepare(queue.popleft(), endpoint)
+                        if attempt is None:
+                            continue  # Claimed by another run, or no longer due.
+                        if spaced:
+                            busy.add(endpoint_id)
+                            next_start[endpoint_id] = monotonic() + endpoint.spacing_ms / 1000
+                        if pool is None:
+                            self._finish(attempt, attempt.send())
+                            busy.discard(endpoint_id)
+                        else:
+                            in_flight[pool.submit(attempt.send)] = attempt
+                        if spaced:
+                            break
+                    if not queue:
+                        del queues[endpoint_id]
+                waits = [next_start[i] - monotonic() for i in queues if i not in busy and by_id[i].spacing_ms]
+                pause = max(0.0, min(waits)) if waits else None
+                if in_flight:
+                    done, _pending = wait(in_flight, timeout=pause, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        attempt = in_flight.pop(future)
+                        self._finish(attempt, future.result())
+                        busy.discard(attempt.delivery.endpoint.pk)
+                elif pause:
+                    sleep(min(pause, max(0.0, self.budget - self.clock.elapsed())) or 0)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True)
+
+    def _prepare(self, ticket, endpoint):
+        """Claim the alert and record the attempt before it is sent; None when another run holds it."""
+        alert, token = claim_alert(ticket_id=ticket.pk, endpoint_id=endpoint.pk, now=self.now, at=self.clock())
+        if alert is None:
+            return None
+        return prepare_attempt(ticket, endpoint, alert=alert, token=token, sent_at=self.clock())
+
+    def _finish(self, attempt, outcome):
+        record_outcome(attempt, outcome, now=self.now)
+        self.result.deliveries.append(attempt.delivery)
+
+
+# --- Steps shared with the admin actions ---------------------------------------
+def claim_alert(*, ticket_id, endpoint_id, now, at, force=False):
+    """Take the alert for one (ticket, endpoint) if it is due and free: (alert, token) or (None, None).
+
+    The conditional UPDATE is the whole lock: exactly one concurrent caller sees
+    one changed row. `force` (the admin's "resend now") ignores `next_attempt_at`
+    but still respects a live claim.
+    """
+    token = uuid.uuid4()
+    claimable = OverdueAlert.objects.filter(ticket_id=ticket_id, endpoint_id=endpoint_id).filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=at)
+    )
+    if not force:
+        claimable = claimable.filter(next_attempt_at__lte=now)
+    ttl = timedelta(seconds=settings.OVERDUE_CLAIM_TTL_SECONDS)
+    if claimable.update(claimed_until=at + ttl, claim_token=token) != 1:
+        return None, None
+    return OverdueAlert.objects.get(claim_token=token), token
+
+
+def prepare_attempt(ticket, endpoint, *, alert, token, sent_at):
+    payload = delivery.build_payload(ticket, notification_id=alert.notification_id, sent_at=sent_at)
+    body = delivery.encode(payload)
+    headers = delivery.signature_headers(msg_id=str(alert.notification_id), body=body, secret=endpoint.secret)
+    attempt_number = alert.attempts + 1
+    record = WebhookNotification.objects.create(
+        ticket=ticket, endpoint=endpoint, notification_type=WebhookNotification.Type.OVERDUE_SCHEDULED,
+        notification_id=alert.notification_id, webhook_url=endpoint.url, sent_at=sent_at,
+        attempt=attempt_number, error=WebhookNotification.SENDING,
+    )
+    return _Attempt(
+        delivery=Delivery(ticket=ticket, endpoint=endpoint, notification_id=alert.notification_id,
+                          attempt=attempt_number, sent_at=sent_at),
+        record_id=record.pk, claim_token=token, alert_id=alert.pk, body=body, headers=headers,
+    )
+
+
+def retry_delay(failures):
+    """Wait after the n-th consecutive failure: 5, 15, 60 minutes, then the last value again."""
+    delays = settings.OVERDUE_RETRY_DELAYS_MINUTES or [60]
+    return timedelta(minutes=delays[min(failures, len(delays)) - 1])
+
+
+def record_outcome(attempt, outcome, *, now):
+    """Complete the attempt's record and move the alert on, in one short transaction.
+
+    Success: the 24 h window starts from `now`, the next alert gets a new id.
+    Failure: retry after the growing delay, same id. A run whose claim expired
+    and was taken over by another run only completes its record.
+    """
+    d = attempt.delivery
+    d.status, d.error, d.succeeded = outcome.status, outcome.error, outcome.succeeded
+    with transaction.atomic():
+        WebhookNotification.objects.filter(pk=attempt.record_id).update(
+            response_status=outcome.status, response_body=outcome.body, error=outcome.error,
+            duration=outcome.duration, succeeded=outcome.succeeded,
+        )
+        if attempt.alert_id is None:
+            return
+        mine = OverdueAlert.objects.filter(pk=attempt.alert_id, claim_token=attempt.claim_token)
+        if outcome.succeeded:
+            mine.update(notification_id=uuid.uuid4(), attempts=0, last_delivered_at=d.sent_at,
+                        next_attempt_at=now + settings.OVERDUE_ALERT_INTERVAL, claimed_until=None, claim_token=None)
+        else:
+            mine.update(attempts=d.attempt, next_attempt_at=now + retry_delay(d.attempt),
+                        claimed_until=None, claim_token=None)
+
+
+def alert_resend_now(*, ticket, endpoint, now=None):
+    """The admin's "resend now": deliver this ticket's alert to this endpoint at once, window or not.
+
+    After a success the alert row already holds a fresh id, so this is a new
+    alert; after a failure it is a retry of the same one. Returns the Delivery,
+    or None when another run holds the alert right now.
+    """
+    now = now or timezone.now()
+    OverdueAlert.objects.get_or_create(ticket=ticket, endpoint=endpoint, defaults={"next_attempt_at": now})
+    alert, token = claim_alert(ticket_id=ticket.pk, endpoint_id=endpoint.pk, now=now, at=now, force=True)
+    if alert is None:
+        return None
+    ticket = Ticket.objects.with_related().get(pk=ticket.pk)
+    attempt = prepare_attempt(ticket, endpoint, alert=alert, token=token, sent_at=now)
+    record_outcome(attempt, attempt.send(), now=now)
+    return attempt.delivery
+
+
+def endpoint_send_test(*, endpoint, now=None):
+    """The admin's "send a test webhook": a recorded post with a fake ticket's payload."""
+    now = now or timezone.now()
+    notification_id = uuid.uuid4()
+    body = delivery.encode(delivery.test_payload(notification_id=notification_id, sent_at=now))
+    headers = delivery.signature_headers(msg_id=str(notification_id), body=body, secret=endpoint.secret)
+    record = WebhookNotification.objects.create(
+        ticket=None, endpoint=endpoint, notification_type=WebhookNotification.Type.TEST,
+        notification_id=notification_id, webhook_url=endpoint.url, sent_at=now, error=WebhookNotification.SENDING,
+    )
+    attempt = _Attempt(delivery=Delivery(ticket=None, endpoint=endpoint, notification_id=notification_id, attempt=1,
+                                         sent_at=now),
+                       record_id=record.pk, claim_token=None, alert_id=None, body=body, headers=headers)
+    record_outcome(attempt, attempt.send(), now=now)
+    return attempt.delivery
