@@ -1,4 +1,5 @@
-from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm as BaseUserChangeForm
+from django.contrib.auth.forms import BaseUserCreationForm
+from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 
 from .models import User
 

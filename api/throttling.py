@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle
 
 
 @dataclass(frozen=True)
@@ -27,8 +27,10 @@ class FailureCounter:
 
     @property
     def rate(self):
-        num, duration = SimpleRateThrottle.parse_rate(None, settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][self.scope])
-        return num, duration
+        """(attempts, seconds) from a DRF rate string such as "5/min"."""
+        rate = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][self.scope]
+        num, period = rate.split("/")
+        return int(num), {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[0]]
 
     def _key(self, ident):
         digest = hashlib.sha256(ident.encode()).hexdigest()[:32]

@@ -1,1 +1,30 @@
-urlpatterns = []
+"""The REST API under /api/. Paths have no trailing slash, except the schema and docs.
+
+Tickets are addressed by their number (`ticket_id`), URL-encoded: it contains
+spaces and may contain accents, e.g. /api/tickets/IGP-POLISSEUSE-DOUBLE%20EDGER-20251112-001.
+"""
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+app_name = "api"
+
+router = SimpleRouter(trailing_slash=False)
+router.register("tickets", views.TicketViewSet, basename="ticket")
+router.register("machines", views.MachineViewSet, basename="machine")
+router.register("users", views.UserViewSet, basename="user")
+
+urlpatterns = [
+    path("auth/login", views.LoginView.as_view(), name="login"),
+    path("auth/refresh", views.RefreshView.as_view(), name="refresh"),
+    path("auth/logout", views.LogoutView.as_view(), name="logout"),
+    path("auth/me", views.MeView.as_view(), name="me"),
+    path("users/me/password", views.PasswordChangeView.as_view(), name="password-change"),
+    path("media/<int:pk>/download", views.MediaDownloadView.as_view(), name="media-download"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # Swagger UI from the sidecar files, its script in a file (no inline script: CSP).
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    *router.urls,
+]

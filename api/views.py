@@ -10,6 +10,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -37,7 +38,7 @@ from .exceptions import Conflict
 from .filters import MachineFilter, TicketFilter, UserFilter
 from .permissions import ModelPermissions, TicketPolicy, UserPolicy
 
-ERROR = OpenApiResponse(description=_("Erreur JSON : status, code, detail, hint (et errors pour un 400)."))
+ERROR = OpenApiResponse(description=gettext_lazy("Erreur JSON : status, code, detail, hint (et errors pour un 400)."))
 
 
 # --- Sign-in --------------------------------------------------------------------
@@ -166,15 +167,16 @@ def blacklist_all_refresh_tokens(user):
 
 # --- Tickets --------------------------------------------------------------------
 @extend_schema_view(
-    list=extend_schema(summary=_("Tickets visibles par l'appelant, filtrés, triés et paginés")),
-    retrieve=extend_schema(summary=_("Un ticket, par son numéro"), responses={200: s.TicketSerializer, 404: ERROR}),
-    create=extend_schema(summary=_("Signaler un problème (le numéro est donné par le serveur)"),
+    list=extend_schema(summary=gettext_lazy("Tickets visibles par l'appelant, filtrés, triés et paginés")),
+    retrieve=extend_schema(summary=gettext_lazy("Un ticket, par son numéro"),
+                           responses={200: s.TicketSerializer, 404: ERROR}),
+    create=extend_schema(summary=gettext_lazy("Signaler un problème (le numéro est donné par le serveur)"),
                          request=s.TicketCreateSerializer, responses={201: s.TicketSerializer, 400: ERROR,
                                                                       403: ERROR}),
-    partial_update=extend_schema(summary=_("Modifier titre, description, priorité ou machine"),
+    partial_update=extend_schema(summary=gettext_lazy("Modifier titre, description, priorité ou machine"),
                                  request=s.TicketUpdateSerializer,
                                  responses={200: s.TicketSerializer, 400: ERROR, 403: ERROR, 404: ERROR}),
-    destroy=extend_schema(summary=_("Supprimer un ticket (superviseurs, administrateurs)"),
+    destroy=extend_schema(summary=gettext_lazy("Supprimer un ticket (superviseurs, administrateurs)"),
                           responses={204: None, 403: ERROR, 404: ERROR}),
 )
 class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -218,7 +220,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(request=s.TicketMoveSerializer, responses={200: s.TicketSerializer, 400: ERROR, 403: ERROR,
                                                               404: ERROR, 409: ERROR},
-                   summary=_("Changer le statut (seulement vers un statut permis)"))
+                   summary=gettext_lazy("Changer le statut (seulement vers un statut permis)"))
     @action(detail=True, methods=["post"])
     def move(self, request, ticket_id=None):
         ticket = self.get_object()
@@ -228,7 +230,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(request=s.TicketAssignSerializer, responses={200: s.TicketSerializer, 400: ERROR, 403: ERROR,
                                                                 404: ERROR},
-                   summary=_("Assigner à un technicien, à toute l'équipe, ou à personne"))
+                   summary=gettext_lazy("Assigner à un technicien, à toute l'équipe, ou à personne"))
     @action(detail=True, methods=["post"])
     def assign(self, request, ticket_id=None):
         ticket = self.get_object()
@@ -239,7 +241,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(request=s.TicketScheduleSerializer, responses={200: s.TicketSerializer, 400: ERROR,
                                                                   403: ERROR, 404: ERROR},
-                   summary=_("Planifier (ou déplanifier) le ticket"))
+                   summary=gettext_lazy("Planifier (ou déplanifier) le ticket"))
     @action(detail=True, methods=["post"])
     def schedule(self, request, ticket_id=None):
         ticket = self.get_object()
@@ -248,7 +250,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return self._answer(ticket)
 
     @extend_schema(responses={200: s.TimelineEntrySerializer(many=True), 404: ERROR},
-                   summary=_("Historique du ticket"), filters=False)
+                   summary=gettext_lazy("Historique du ticket"), filters=False)
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def timeline(self, request, ticket_id=None):
         ticket = self.get_object()
@@ -256,10 +258,10 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return self._page(entries, s.TimelineEntrySerializer)
 
     @extend_schema(methods=["GET"], responses={200: s.CommentSerializer(many=True), 404: ERROR},
-                   summary=_("Commentaires du ticket"), filters=False)
+                   summary=gettext_lazy("Commentaires du ticket"), filters=False)
     @extend_schema(methods=["POST"], request=s.CommentSerializer,
                    responses={201: s.CommentSerializer, 400: ERROR, 403: ERROR, 404: ERROR},
-                   summary=_("Commenter le ticket"))
+                   summary=gettext_lazy("Commenter le ticket"))
     @action(detail=True, methods=["get", "post"], filter_backends=[])
     def comments(self, request, ticket_id=None):
         ticket = self.get_object()
@@ -270,10 +272,10 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return self._page(ticket.comments.select_related("author"), s.CommentSerializer)
 
     @extend_schema(methods=["GET"], responses={200: s.MediaSerializer(many=True), 404: ERROR},
-                   summary=_("Photos et vidéos du ticket"), filters=False)
+                   summary=gettext_lazy("Photos et vidéos du ticket"), filters=False)
     @extend_schema(methods=["POST"], request={"multipart/form-data": s.MediaUploadSerializer},
                    responses={201: s.MediaSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 413: ERROR},
-                   summary=_("Joindre une photo ou une vidéo (multipart)"))
+                   summary=gettext_lazy("Joindre une photo ou une vidéo (multipart)"))
     @action(detail=True, methods=["get", "post"], filter_backends=[])
     def media(self, request, ticket_id=None):
         ticket = self.get_object()
@@ -302,7 +304,7 @@ class MediaDownloadView(APIView):
     """The file itself, only for someone who may see its ticket."""
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 401: ERROR, 404: ERROR},
-                   summary=_("Télécharger une photo ou une vidéo"))
+                   summary=gettext_lazy("Télécharger une photo ou une vidéo"))
     def get(self, request, pk):
         media = get_object_or_404(
             Media.objects.select_related("ticket"),
@@ -315,7 +317,7 @@ class MediaDownloadView(APIView):
 # --- Machines -------------------------------------------------------------------
 @extend_schema_view(
     destroy=extend_schema(responses={204: None, 403: ERROR, 404: ERROR, 409: ERROR},
-                          summary=_("Supprimer une machine (refusé si elle a des tickets)")),
+                          summary=gettext_lazy("Supprimer une machine (refusé si elle a des tickets)")),
 )
 class MachineViewSet(viewsets.ModelViewSet):
     queryset = Machine.objects.all()
@@ -357,7 +359,7 @@ class MachineViewSet(viewsets.ModelViewSet):
 # --- Users ----------------------------------------------------------------------
 @extend_schema_view(
     destroy=extend_schema(responses={204: None, 403: ERROR, 404: ERROR, 409: ERROR},
-                          summary=_("Supprimer un compte (refusé s'il a signalé des tickets : désactivez-le)")),
+                          summary=gettext_lazy("Supprimer un compte (refusé s'il a signalé des tickets)")),
 )
 class UserViewSet(viewsets.ModelViewSet):
     queryset = User.objects.all()
@@ -396,7 +398,7 @@ class UserViewSet(viewsets.ModelViewSet):
             )) from exc
 
     @extend_schema(responses={200: s.UserSummarySerializer(many=True), 403: ERROR},
-                   summary=_("Techniciens actifs, pour choisir à qui assigner"), filters=False)
+                   summary=gettext_lazy("Techniciens actifs, pour choisir à qui assigner"), filters=False)
     @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
     def technicians(self, request):
         return Response(s.UserSummarySerializer(User.objects.technicians(), many=True).data)

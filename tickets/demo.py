@@ -63,8 +63,10 @@ def seed_demo(now=None, out=print):
     S = Ticket.Status
     plans = [
         # title, machine, reporter, status path, priority, assignee, scheduled (relative to now)
-        ("Ajouter de la graisse aux engrenages d'entraînement", 0, sup, [], "medium", tech, -timedelta(days=2, hours=9, minutes=26)),
-        ("Vérifier la pression du circuit d'eau", 3, sup, [S.DIAGNOSTIC], "high", "team", -timedelta(hours=3, minutes=10)),
+        ("Ajouter de la graisse aux engrenages d'entraînement", 0, sup, [], "medium", tech,
+         -timedelta(days=2, hours=9, minutes=26)),
+        ("Vérifier la pression du circuit d'eau", 3, sup, [S.DIAGNOSTIC], "high", "team",
+         -timedelta(hours=3, minutes=10)),
         ("Remplacer les meules usées", 1, oper, [], "low", tech2, timedelta(days=2)),
         ("Bruit anormal au démarrage", 2, oper, [], "critical", None, None),
         ("Calibrer les capteurs de température", 4, sup, [S.IN_PROGRESS], "high", tech, -timedelta(hours=5)),

@@ -96,6 +96,9 @@ class TicketDaySequence(models.Model):
         verbose_name = _("séquence quotidienne")
         verbose_name_plural = _("séquences quotidiennes")
 
+    def __str__(self):
+        return f"{self.day:%Y-%m-%d} : {self.last_number}"
+
     @classmethod
     def next_number(cls, day):
         """Reserve the next number of `day`. Must run inside the caller's transaction."""
@@ -205,9 +208,6 @@ class Ticket(models.Model):
     def __str__(self):
         return f"{self.ticket_id} — {self.title}"
 
-    def get_absolute_url(self):
-        return reverse("web:ticket-detail", kwargs={"ticket_id": self.ticket_id})
-
     def save(self, *args, **kwargs):
         if not self.ticket_id:
             with transaction.atomic():
@@ -217,6 +217,9 @@ class Ticket(models.Model):
                 super().save(*args, **kwargs)
             return
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("web:ticket-detail", kwargs={"ticket_id": self.ticket_id})
 
     @staticmethod
     def build_ticket_id(machine, day, number):

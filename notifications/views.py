@@ -1,0 +1,126 @@
+"""HTTP entry points of the overdue alerts. Each is a few lines around `services`/`selectors`.
+
+- `POST /api/cron/check-overdue`: for cron-job.org, authenticated by its own
+  bearer secret (`CRON_SECRET`), not by JWT.
+- `POST /api/webhooks/check-overdue-tickets`: the same run, for a signed-in
+  supervisor or admin (permission `notifications.run_overdue_check`).
+- `GET /api/webhooks/notification-history/<ticket_id>`: a ticket's alert history,
+  for anyone who may see that ticket.
+- `GET /api/health`: 200 with the last scan's age, 503 when the scheduler looks dead.
+"""
+import hmac
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, permissions, serializers
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tickets import policies
+from tickets.models import Ticket
+
+from . import selectors
+from .models import ScanRun, WebhookNotification
+from .services import run_overdue_scan
+
+CRON_AUTH = "cron-secret"
+
+
+class CronDisabled(exceptions.APIException):
+    status_code = 503
+    default_detail = _("La vérification par cron est désactivée : CRON_SECRET n'est pas défini.")
+    default_code = "cron_disabled"
+
+
+class CronSecretAuthentication(BaseAuthentication):
+    """`Authorization: Bearer <CRON_SECRET>`, compared in constant time on bytes.
+
+    Bytes, because `hmac.compare_digest` raises TypeError on a str with non-ASCII
+    characters: a crafted header would otherwise be a 500, not a 401. An unset
+    secret disables the endpoint (503) rather than opening it.
+    """
+
+    keyword = b"Bearer "
+
+    def authenticate(self, request):
+        secret = settings.CRON_SECRET
+        if not secret:
+            raise CronDisabled()
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        if not header:
+            raise exceptions.NotAuthenticated(_("En-tête Authorization: Bearer manquant."))
+        given = header.encode("utf-8", errors="replace")
+        expected = self.keyword + secret.encode("utf-8")
+        if not hmac.compare_digest(given, expected):
+            raise exceptions.AuthenticationFailed(_("Jeton de cron invalide."))
+        return AnonymousUser(), CRON_AUTH
+
+    def authenticate_header(self, request):
+        return 'Bearer realm="cron"'
+
+
+class IsCron(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return request.auth == CRON_AUTH
+
+
+class CanRunOverdueCheck(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.has_perm("notifications.run_overdue_check"))
+
+
+class CronCheckOverdueView(APIView):
+    authentication_classes = [CronSecretAuthentication]
+    permission_classes = [IsCron]
+    throttle_classes = []
+
+    def post(self, request):
+        result = run_overdue_scan(now=timezone.now(), trigger=ScanRun.Trigger.HTTP)
+        return Response(result.as_json())
+
+
+class CheckOverdueTicketsView(APIView):
+    permission_classes = [permissions.IsAuthenticated, CanRunOverdueCheck]
+
+    def post(self, request):
+        result = run_overdue_scan(now=timezone.now(), trigger=ScanRun.Trigger.API)
+        return Response(result.as_json())
+
+
+class NotificationHistorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WebhookNotification
+        fields = ["id", "notification_type", "notification_id", "webhook_url", "sent_at", "attempt",
+                  "response_status", "response_body", "succeeded", "error", "duration", "created_at"]
+
+
+class NotificationHistoryView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get(self, request, ticket_id):
+        ticket = get_object_or_404(Ticket, ticket_id=ticket_id)
+        if not policies.can_view(request.user, ticket):
+            # Same answer as a ticket that does not exist: ids are not secrets, but contents are.
+            raise exceptions.NotFound()
+        rows = selectors.alert_history(ticket, limit=100)
+        return Response({"ticket_id": ticket.ticket_id,
+                         "notifications": NotificationHistorySerializer(rows, many=True).data})
+
+
+class HealthView(APIView):
+    authentication_classes = []
+    permission_classes = [permissions.AllowAny]
+
+    def get(self, request):
+        run, age, stale = selectors.scheduler_health(now=timezone.now())
+        body = {
+            "status": "stale" if stale else "ok",
+            "last_run_at": run.started_at.isoformat() if run else None,
+            "last_run_age_seconds": int(age.total_seconds()) if age is not None else None,
+            "stale_after_seconds": int(settings.SCHEDULER_STALE_AFTER.total_seconds()),
+        }
+        return Response(body, status=503 if stale else 200)
