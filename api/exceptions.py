@@ -84,15 +84,11 @@ def _first_message(exc):
 def _detail_text(exc):
     if isinstance(exc, exceptions.ValidationError):
         return _("Certaines valeurs envoyées sont invalides.")
-    if isinstance(exc, exceptions.NotFound):
-        return _("Introuvable.")
-    if isinstance(exc, InvalidToken):
-        return _("Jeton invalide ou expiré : renouvelez-le avec POST /api/auth/refresh ou reconnectez-vous.")
-    if isinstance(exc, exceptions.NotAuthenticated):
-        return _("Authentification requise.")
-    if isinstance(exc, exceptions.Throttled):
-        return _("Trop de requêtes.")
-    return force_str(exc.detail) if not isinstance(exc.detail, list | dict) else _("Requête refusée.")
+    if isinstance(exc.detail, dict | list):
+        if isinstance(exc, InvalidToken):
+            return _("Jeton invalide ou expiré : renouvelez-le avec POST /api/auth/refresh ou reconnectez-vous.")
+        return _("Requête refusée.")
+    return force_str(exc.detail)
 
 
 def _field_errors(detail):

@@ -1,6 +1,7 @@
 """Query-string filters of the lists. Each one narrows a queryset that
 `Ticket.objects.visible_to(user)` already limited to what the caller may see."""
 import django_filters
+from django import forms
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +9,17 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.roles import Role
 from tickets.models import Machine, Ticket
+
+class IdFilter(django_filters.NumberFilter):
+    """A row id: a whole number the database can hold, else a 400 (never an overflow)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
 
 # Ordering by priority means by urgency, not alphabetically.
 PRIORITY_RANK = Case(
@@ -21,10 +33,10 @@ class TicketFilter(django_filters.FilterSet):
         choices=Ticket.Status.choices, help_text=_("Un ou plusieurs statuts (répétez le paramètre).")
     )
     priority = django_filters.MultipleChoiceFilter(choices=Ticket.Priority.choices)
-    machine = django_filters.NumberFilter(field_name="machine_id", help_text=_("Identifiant de la machine."))
-    assigned_to = django_filters.NumberFilter(field_name="assigned_to_id", help_text=_("Identifiant du technicien."))
+    machine = IdFilter(field_name="machine_id", help_text=_("Identifiant de la machine."))
+    assigned_to = IdFilter(field_name="assigned_to_id", help_text=_("Identifiant du technicien."))
     assigned_to_team = django_filters.BooleanFilter()
-    reporter = django_filters.NumberFilter(field_name="reporter_id", help_text=_("Identifiant de l'auteur."))
+    reporter = IdFilter(field_name="reporter_id", help_text=_("Identifiant de l'auteur."))
     overdue = django_filters.BooleanFilter(
         method="filter_overdue", help_text=_("true : seulement les tickets en retard ; false : les autres.")
     )

@@ -3,7 +3,7 @@
 Tickets are addressed by their number (`ticket_id`), URL-encoded: it contains
 spaces and may contain accents, e.g. /api/tickets/IGP-POLISSEUSE-DOUBLE%20EDGER-20251112-001.
 """
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
@@ -27,4 +27,6 @@ urlpatterns = [
     # Swagger UI from the sidecar files, its script in a file (no inline script: CSP).
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     *router.urls,
+    # Anything else under /api/ is a JSON 404, not the site's HTML page.
+    re_path(r"^.*$", views.EndpointNotFoundView.as_view(), name="not-found"),
 ]

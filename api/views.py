@@ -16,7 +16,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import filters, mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, Throttled
+from rest_framework.exceptions import AuthenticationFailed, ErrorDetail, NotFound, PermissionDenied, Throttled
 from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -42,11 +42,19 @@ ERROR = OpenApiResponse(description=gettext_lazy("Erreur JSON : status, code, de
 
 
 # --- Sign-in --------------------------------------------------------------------
-class LoginView(APIView):
-    """Sign in with an e-mail address and a password."""
+class TokenEndpoint(APIView):
+    """Open endpoints whose credentials are in the body (password or refresh token)."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
+
+    def get_authenticate_header(self, request):
+        # Bad credentials are a 401 (DRF answers 403 without an authentication class).
+        return 'Bearer realm="api"'
+
+
+class LoginView(TokenEndpoint):
+    """Sign in with an e-mail address and a password."""
 
     @extend_schema(request=s.LoginSerializer, responses={200: s.TokenPairSerializer, 400: ERROR, 401: ERROR,
                                                           429: ERROR}, auth=[])
@@ -81,20 +89,17 @@ class LoginThrottled(Throttled):
     custom = True
 
     def __init__(self, wait):
-        seconds = int(wait + 0.999)
-        super().__init__(wait=wait, detail=_(
-            "Trop de tentatives de connexion échouées. Réessayez dans %(s)d secondes."
-        ) % {"s": seconds})
+        super().__init__(wait=wait)
+        # Replaces DRF's text, which appends "Expected available in…" in English.
+        self.detail = ErrorDetail(_("Trop de tentatives de connexion échouées. Réessayez dans %(s)d secondes.") % {
+            "s": int(wait + 0.999)}, code="throttled")
 
 
-class RefreshView(APIView):
+class RefreshView(TokenEndpoint):
     """Exchange a refresh token for a new access token AND a new refresh token.
 
     The old refresh token is blacklisted: each one works once.
     """
-
-    authentication_classes = []
-    permission_classes = [AllowAny]
 
     @extend_schema(request=s.RefreshSerializer, responses={200: s.AccessRefreshSerializer, 400: ERROR, 401: ERROR},
                    auth=[])
@@ -119,11 +124,8 @@ class RefreshView(APIView):
         return Response({"access": str(refresh.access_token), "refresh": str(refresh)})
 
 
-class LogoutView(APIView):
+class LogoutView(TokenEndpoint):
     """Sign out: the refresh token is blacklisted and can no longer be used."""
-
-    authentication_classes = []
-    permission_classes = [AllowAny]
 
     @extend_schema(request=s.RefreshSerializer, responses={204: None, 400: ERROR, 401: ERROR}, auth=[])
     def post(self, request):
@@ -298,6 +300,17 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         if page is not None:
             return self.get_paginated_response(serializer_class(page, many=True, context=context).data)
         return Response(serializer_class(queryset, many=True, context=context).data)
+
+
+class EndpointNotFoundView(APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    schema = None
+
+    def _not_found(self, request, *args, **kwargs):
+        raise NotFound(_("Cette adresse ne correspond à aucun point d'accès de l'API."))
+
+    get = post = put = patch = delete = head = options = _not_found
 
 
 class MediaDownloadView(APIView):

@@ -28,7 +28,7 @@ import hmac
 import json
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta
 from urllib.parse import quote
 
 import requests
@@ -43,6 +43,9 @@ RESPONSE_BODY_CHARS = 1000
 # Read at most this much of an answer: only the first 1,000 characters are kept.
 _MAX_BODY_BYTES = 8 * 1024
 _session = requests.Session()
+# Several runs (and their worker threads) may post at once: keep their connections.
+_session.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=32))
+_session.mount("https://", requests.adapters.HTTPAdapter(pool_maxsize=32))
 
 
 def iso(dt, timespec="seconds"):
@@ -58,7 +61,8 @@ def ticket_url(ticket):
 
 def build_payload(ticket, *, notification_id, sent_at):
     """The JSON body of an overdue alert. `ticket` comes with machine, reporter and assignee loaded."""
-    delay = Delay.from_timedelta(sent_at - ticket.scheduled_date)
+    # In UTC: two datetimes sharing a tzinfo subtract by wall time (an hour off across DST).
+    delay = Delay.from_timedelta(sent_at.astimezone(UTC) - ticket.scheduled_date.astimezone(UTC))
     return {
         "ticket_id": ticket.ticket_id,
         "title": ticket.title,

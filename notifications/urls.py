@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 
+app_name = "notifications"
 urlpatterns = [
     path("cron/check-overdue", views.CronCheckOverdueView.as_view(), name="cron-check-overdue"),
     path("webhooks/check-overdue-tickets", views.CheckOverdueTicketsView.as_view(), name="check-overdue-tickets"),

@@ -15,6 +15,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, permissions, serializers
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.response import Response
@@ -63,6 +65,14 @@ class CronSecretAuthentication(BaseAuthentication):
         return 'Bearer realm="cron"'
 
 
+class CronSecretScheme(OpenApiAuthenticationExtension):
+    target_class = CronSecretAuthentication
+    name = "cronSecret"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "description": "CRON_SECRET (pas un JWT)."}
+
+
 class IsCron(permissions.BasePermission):
     def has_permission(self, request, view):
         return request.auth == CRON_AUTH
@@ -73,11 +83,35 @@ class CanRunOverdueCheck(permissions.BasePermission):
         return bool(request.user and request.user.has_perm("notifications.run_overdue_check"))
 
 
+_notification_item = inline_serializer("OverdueNotification", {
+    "ticket_id": serializers.CharField(),
+    "title": serializers.CharField(),
+    "overdue_text": serializers.CharField(),
+    "webhook_status": serializers.IntegerField(allow_null=True),
+    "sent_at": serializers.DateTimeField(),
+})
+_scan_answer = inline_serializer("OverdueCheckResult", {
+    "message": serializers.CharField(),
+    "total_overdue": serializers.IntegerField(),
+    "notifications_sent": serializers.IntegerField(),
+    "notifications": _notification_item.__class__(many=True),
+    "errors": inline_serializer("OverdueDeliveryError", {
+        "ticket_id": serializers.CharField(), "endpoint": serializers.CharField(),
+        "webhook_status": serializers.IntegerField(allow_null=True), "error": serializers.CharField(),
+    }, many=True, required=False),
+    "checked_at": serializers.DateTimeField(),
+    "remaining": serializers.IntegerField(required=False),
+})
+
+
 class CronCheckOverdueView(APIView):
     authentication_classes = [CronSecretAuthentication]
     permission_classes = [IsCron]
     throttle_classes = []
 
+    @extend_schema(request=None, responses={200: _scan_answer, 401: OpenApiResponse(description="Jeton absent ou faux"),
+                                            503: OpenApiResponse(description="CRON_SECRET non défini")},
+                   tags=["alertes"], summary="Vérification des retards (cron-job.org)")
     def post(self, request):
         result = run_overdue_scan(now=timezone.now(), trigger=ScanRun.Trigger.HTTP)
         return Response(result.as_json())
@@ -86,6 +120,8 @@ class CronCheckOverdueView(APIView):
 class CheckOverdueTicketsView(APIView):
     permission_classes = [permissions.IsAuthenticated, CanRunOverdueCheck]
 
+    @extend_schema(request=None, responses={200: _scan_answer}, tags=["alertes"],
+                   summary="Vérification des retards (superviseurs et administrateurs)")
     def post(self, request):
         result = run_overdue_scan(now=timezone.now(), trigger=ScanRun.Trigger.API)
         return Response(result.as_json())
@@ -101,6 +137,10 @@ class NotificationHistorySerializer(serializers.ModelSerializer):
 class NotificationHistoryView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
+    @extend_schema(responses={200: inline_serializer("TicketNotificationHistory", {
+        "ticket_id": serializers.CharField(),
+        "notifications": NotificationHistorySerializer(many=True),
+    })}, tags=["alertes"], summary="Historique des alertes d'un ticket")
     def get(self, request, ticket_id):
         ticket = get_object_or_404(Ticket, ticket_id=ticket_id)
         if not policies.can_view(request.user, ticket):
@@ -111,10 +151,20 @@ class NotificationHistoryView(APIView):
                          "notifications": NotificationHistorySerializer(rows, many=True).data})
 
 
+_health = inline_serializer("SchedulerHealth", {
+    "status": serializers.CharField(help_text="ok | stale"),
+    "last_run_at": serializers.DateTimeField(allow_null=True),
+    "last_run_age_seconds": serializers.IntegerField(allow_null=True),
+    "stale_after_seconds": serializers.IntegerField(),
+})
+
+
 class HealthView(APIView):
     authentication_classes = []
     permission_classes = [permissions.AllowAny]
 
+    @extend_schema(responses={200: _health, 503: _health}, tags=["alertes"], auth=[],
+                   summary="État du planificateur des alertes")
     def get(self, request):
         run, age, stale = selectors.scheduler_health(now=timezone.now())
         body = {

@@ -1,5 +1,6 @@
 import mimetypes
 import uuid
+from datetime import UTC
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -270,7 +271,9 @@ class Ticket(models.Model):
         now = now or timezone.now()
         if not self.is_overdue(now):
             return None
-        return Delay.from_timedelta(now - self.scheduled_date)
+        # In UTC: Python subtracts two datetimes sharing one tzinfo by wall time,
+        # which is an hour off across a DST change.
+        return Delay.from_timedelta(now.astimezone(UTC) - self.scheduled_date.astimezone(UTC))
 
 
 def media_upload_to(instance, filename):

@@ -41,10 +41,10 @@ class BoardFilterForm(forms.Form):
         choices=[(VIEW_ALL, _("Tous")), (VIEW_MINE, _("Les miens"))],
     )
     machine = forms.ModelChoiceField(
-        label=_("Machine"), required=False, queryset=Machine.objects.all(), empty_label=_("Toutes les machines"),
+        label=_("Machine"), required=False, queryset=Machine.objects.all(), empty_label=_("Toutes"),
     )
     priorite = forms.ChoiceField(
-        label=_("Priorité"), required=False, choices=[("", _("Toutes les priorités")), *Ticket.Priority.choices],
+        label=_("Priorité"), required=False, choices=[("", _("Toutes")), *Ticket.Priority.choices],
     )
     q = forms.CharField(
         label=_("Rechercher"), required=False, max_length=120,

@@ -63,6 +63,7 @@ def board(request):
         "query_kept": urlencode(kept),
         "filtered": any(k != "vue" for k in kept),
         "can_report": policies.can_report(request.user),
+        "waiting": Ticket.WAITING_STATUSES,
     }
     status = request.GET.get("colonne", "")
     if status in Ticket.Status.values:
@@ -83,7 +84,8 @@ def _visible_ticket(request, ticket_id):
 def _describe(entry):
     """Timeline values in words: status labels and dates in the factory's time."""
     def words(value):
-        if entry.action == TimelineEntry.Action.STATUS_CHANGED and value in Ticket.Status.values:
+        status_actions = (TimelineEntry.Action.STATUS_CHANGED, TimelineEntry.Action.CREATED)
+        if entry.action in status_actions and value in Ticket.Status.values:
             return Ticket.Status(value).label
         if entry.action == TimelineEntry.Action.SCHEDULED and value:
             try:
@@ -114,6 +116,7 @@ def ticket_detail(request, ticket_id, *, forms=None):
     context = {
         "ticket": ticket,
         "delay": ticket.overdue_delay(now),
+        "waiting": Ticket.WAITING_STATUSES,
         "moves": [(status, Ticket.Status(status).label) for status in policies.allowed_moves(user, ticket)],
         "can_comment": policies.can_comment(user, ticket),
         "can_upload": policies.can_upload(user, ticket),

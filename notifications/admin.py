@@ -1,0 +1,140 @@
+"""Admin for the overdue alerts: destinations, the delivery history, the runs.
+
+History and runs are read-only: they are what happened. The ticket admin gets
+the ticket's alert history as an inline (added from here, so tickets/admin.py
+stays unaware of notifications).
+"""
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from tickets.admin import TicketAdmin
+
+from .models import OverdueAlert, ScanRun, WebhookEndpoint, WebhookNotification
+from .services import alert_resend_now, endpoint_send_test
+
+
+class ReadOnlyAdminMixin:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    list_display = ["name", "url", "is_active", "signed", "spacing_ms", "timeout_seconds", "managed_by_settings"]
+    list_filter = ["is_active", "managed_by_settings"]
+    search_fields = ["name", "url"]
+    fields = ["name", "url", "is_active", "secret", "timeout_seconds", "spacing_ms", "managed_by_settings",
+              "created_at"]
+    readonly_fields = ["managed_by_settings", "created_at"]
+    actions = ["send_test_webhook"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The settings destination is rewritten from the environment at every run.
+        if obj is not None and obj.managed_by_settings:
+            return self.fields
+        return self.readonly_fields
+
+    @admin.display(description=_("signé"), boolean=True)
+    def signed(self, obj):
+        return bool(obj.secret)
+
+    @admin.action(description=_("Envoyer un webhook d'essai"))
+    def send_test_webhook(self, request, queryset):
+        for endpoint in queryset:
+            result = endpoint_send_test(endpoint=endpoint, now=timezone.now())
+            if result.succeeded:
+                self.message_user(request, _("%(name)s : essai reçu (HTTP %(status)s).")
+                                  % {"name": endpoint.name, "status": result.status}, messages.SUCCESS)
+            else:
+                self.message_user(request, _("%(name)s : échec de l'essai — %(error)s")
+                                  % {"name": endpoint.name, "error": result.error}, messages.ERROR)
+
+
+@admin.register(WebhookNotification)
+class WebhookNotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["sent_at", "ticket", "endpoint", "notification_type", "attempt", "response_status",
+                    "succeeded", "short_error", "duration"]
+    list_filter = ["succeeded", "endpoint", ("sent_at", admin.DateFieldListFilter), "notification_type"]
+    list_select_related = ["ticket", "endpoint"]
+    search_fields = ["ticket__ticket_id", "=notification_id"]
+    date_hierarchy = "sent_at"
+    readonly_fields = ["ticket", "endpoint", "notification_type", "notification_id", "webhook_url", "sent_at",
+                       "attempt", "response_status", "response_body", "succeeded", "error", "duration",
+                       "created_at"]
+    actions = ["resend_now"]
+
+    @admin.display(description=_("erreur"))
+    def short_error(self, obj):
+        return (obj.error[:80] + "…") if len(obj.error) > 80 else obj.error
+
+    @admin.action(description=_("Renvoyer l'alerte maintenant"), permissions=["run_overdue_check"])
+    def resend_now(self, request, queryset):
+        pairs = {(n.ticket, n.endpoint) for n in queryset.select_related("ticket", "endpoint")
+                 if n.ticket_id and n.endpoint_id}
+        sent = failed = busy = 0
+        for ticket, endpoint in pairs:
+            result = alert_resend_now(ticket=ticket, endpoint=endpoint, now=timezone.now())
+            if result is None:
+                busy += 1
+            elif result.succeeded:
+                sent += 1
+            else:
+                failed += 1
+        if sent:
+            self.message_user(request, ngettext("%d alerte renvoyée.", "%d alertes renvoyées.", sent) % sent,
+                              messages.SUCCESS)
+        if failed:
+            self.message_user(request, ngettext("%d renvoi a échoué (voir l'historique).",
+                                                "%d renvois ont échoué (voir l'historique).", failed) % failed,
+                              messages.ERROR)
+        if busy:
+            self.message_user(request, _("%d alerte(s) en cours d'envoi par une autre vérification.") % busy,
+                              messages.WARNING)
+        if not pairs:
+            self.message_user(request, _("Aucune alerte de ticket à renvoyer dans la sélection."), messages.WARNING)
+
+    def has_run_overdue_check_permission(self, request):
+        return request.user.has_perm("notifications.run_overdue_check")
+
+
+@admin.register(OverdueAlert)
+class OverdueAlertAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["ticket", "endpoint", "notification_id", "attempts", "next_attempt_at", "claimed_until",
+                    "last_delivered_at"]
+    list_filter = ["endpoint"]
+    list_select_related = ["ticket", "endpoint"]
+    search_fields = ["ticket__ticket_id", "=notification_id"]
+
+
+@admin.register(ScanRun)
+class ScanRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["started_at", "finished_at", "trigger", "total_overdue", "due", "sent", "failed", "remaining"]
+    list_filter = ["trigger"]
+    date_hierarchy = "started_at"
+
+
+class WebhookNotificationInline(admin.TabularInline):
+    model = WebhookNotification
+    verbose_name_plural = _("alertes de retard envoyées")
+    extra = 0
+    can_delete = False
+    fields = ["sent_at", "endpoint", "attempt", "response_status", "succeeded", "error", "notification_id"]
+    readonly_fields = fields
+    ordering = ["-sent_at", "-id"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+TicketAdmin.inlines = [*TicketAdmin.inlines, WebhookNotificationInline]

@@ -1,0 +1,193 @@
+"""Who may call what: every endpoint of the API × every core role, in one table.
+
+Each row is an endpoint called on a ticket the operator did NOT report (so an
+operator must get 404 for it, never its data), unless the row says "own"
+(the operator's own ticket). The expected status per role is the contract;
+a change of the role matrix that alters access shows up here as a diff.
+"""
+import io
+from types import SimpleNamespace
+from urllib.parse import quote
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
+
+from accounts.roles import Role
+from tests.api.conftest import ticket_url
+from tests.conftest import PASSWORD, make_user
+from tickets.models import Media
+
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+       b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+
+ROLES = ["admin", "supervisor", "technician", "operator", "anonymous"]
+
+# name: (method, path builder, body builder or None, {role: expected status})
+# Path/body builders receive the world `w` (see the fixture below) and the caller.
+ENDPOINTS = {
+    # --- sign-in: open to everyone, with one's own credentials -------------
+    "login": ("post", lambda w, u: "/api/auth/login",
+              lambda w, u: {"email": u.email if u else "nobody@igp.test", "password": PASSWORD},
+              dict(admin=200, supervisor=200, technician=200, operator=200, anonymous=401)),
+    "refresh": ("post", lambda w, u: "/api/auth/refresh",
+                lambda w, u: {"refresh": str(RefreshToken.for_user(u)) if u else "pas-un-jeton"},
+                dict(admin=200, supervisor=200, technician=200, operator=200, anonymous=401)),
+    "logout": ("post", lambda w, u: "/api/auth/logout",
+               lambda w, u: {"refresh": str(RefreshToken.for_user(u)) if u else "pas-un-jeton"},
+               dict(admin=204, supervisor=204, technician=204, operator=204, anonymous=401)),
+    "me": ("get", lambda w, u: "/api/auth/me", None,
+           dict(admin=200, supervisor=200, technician=200, operator=200, anonymous=401)),
+    "change own password": ("post", lambda w, u: "/api/users/me/password",
+                            lambda w, u: {"old_password": PASSWORD, "new_password": "Un nouveau mot de passe 2025"},
+                            dict(admin=204, supervisor=204, technician=204, operator=204, anonymous=401)),
+    # --- tickets ------------------------------------------------------------
+    "list tickets": ("get", lambda w, u: "/api/tickets", None,
+                     dict(admin=200, supervisor=200, technician=200, operator=200, anonymous=401)),
+    "report a ticket": ("post", lambda w, u: "/api/tickets",
+                        lambda w, u: {"machine": w.machine.pk, "title": "Fuite d'huile"},
+                        dict(admin=201, supervisor=201, technician=201, operator=201, anonymous=401)),
+    "read a ticket": ("get", lambda w, u: ticket_url(w.ticket), None,
+                      dict(admin=200, supervisor=200, technician=200, operator=404, anonymous=401)),
+    "read own ticket": ("get", lambda w, u: ticket_url(w.own_ticket), None,
+                        dict(admin=200, supervisor=200, technician=200, operator=200, anonymous=401)),
+    "update a ticket": ("patch", lambda w, u: ticket_url(w.ticket), lambda w, u: {"priority": "high"},
+                        dict(admin=200, supervisor=200, technician=200, operator=404, anonymous=401)),
+    "update own ticket": ("patch", lambda w, u: ticket_url(w.own_ticket), lambda w, u: {"priority": "high"},
+                          dict(admin=200, supervisor=200, technician=200, operator=403, anonymous=401)),
+    "delete a ticket": ("delete", lambda w, u: ticket_url(w.ticket), None,
+                        dict(admin=204, supervisor=204, technician=403, operator=404, anonymous=401)),
+    "delete own ticket": ("delete", lambda w, u: ticket_url(w.own_ticket), None,
+                          dict(admin=204, supervisor=204, technician=403, operator=403, anonymous=401)),
+    "move a ticket": ("post", lambda w, u: ticket_url(w.ticket, "move"), lambda w, u: {"status": "diagnostic"},
+                      dict(admin=200, supervisor=200, technician=200, operator=404, anonymous=401)),
+    "move own ticket": ("post", lambda w, u: ticket_url(w.own_ticket, "move"), lambda w, u: {"status": "diagnostic"},
+                        dict(admin=200, supervisor=200, technician=200, operator=403, anonymous=401)),
+    "assign a ticket": ("post", lambda w, u: ticket_url(w.ticket, "assign"),
+                        lambda w, u: {"assigned_to": w.technician.pk},
+                        dict(admin=200, supervisor=200, technician=403, operator=404, anonymous=401)),
+    "schedule a ticket": ("post", lambda w, u: ticket_url(w.ticket, "schedule"),
+                          lambda w, u: {"scheduled_date": "2025-11-20T08:00:00-05:00"},
+                          dict(admin=200, supervisor=200, technician=403, operator=404, anonymous=401)),
+    "read a timeline": ("get", lambda w, u: ticket_url(w.ticket, "timeline"), None,
+                        dict(admin=200, supervisor=200, technician=200, operator=404, anonymous=401)),
+    "read comments": ("get", lambda w, u: ticket_url(w.ticket, "comments"), None,
+                      dict(admin=200, supervisor=200, technician=200, operator=404, anonymous=401)),
+    "comment a ticket": ("post", lambda w, u: ticket_url(w.ticket, "comments"), lambda w, u: {"body": "Vu."},
+                         dict(admin=201, supervisor=201, technician=201, operator=404, anonymous=401)),
+    "comment own ticket": ("post", lambda w, u: ticket_url(w.own_ticket, "comments"), lambda w, u: {"body": "Vu."},
+                           dict(admin=201, supervisor=201, technician=201, operator=201, anonymous=401)),
+    "list media": ("get", lambda w, u: ticket_url(w.ticket, "media"), None,
+                   dict(admin=200, supervisor=200, technician=200, operator=404, anonymous=401)),
+    "upload a photo": ("multipart", lambda w, u: ticket_url(w.ticket, "media"),
+                       lambda w, u: {"file": SimpleUploadedFile("p.png", PNG)},
+                       dict(admin=201, supervisor=201, technician=201, operator=404, anonymous=401)),
+    "upload to own ticket": ("multipart", lambda w, u: ticket_url(w.own_ticket, "media"),
+                             lambda w, u: {"file": SimpleUploadedFile("p.png", PNG)},
+                             dict(admin=201, supervisor=201, technician=201, operator=201, anonymous=401)),
+    "download a photo": ("get", lambda w, u: f"/api/media/{w.photo.pk}/download", None,
+                         dict(admin=200, supervisor=200, technician=200, operator=404, anonymous=401)),
+    # --- machines -------------------------------------------------------------
+    "list machines": ("get", lambda w, u: "/api/machines", None,
+                      dict(admin=200, supervisor=200, technician=200, operator=200, anonymous=401)),
+    "read a machine": ("get", lambda w, u: f"/api/machines/{w.machine.pk}", None,
+                       dict(admin=200, supervisor=200, technician=200, operator=200, anonymous=401)),
+    "add a machine": ("post", lambda w, u: "/api/machines", lambda w, u: {"machine_type": "Four", "model": "T1"},
+                      dict(admin=201, supervisor=201, technician=403, operator=403, anonymous=401)),
+    "change a machine": ("patch", lambda w, u: f"/api/machines/{w.machine.pk}", lambda w, u: {"location": "Quai"},
+                         dict(admin=200, supervisor=200, technician=403, operator=403, anonymous=401)),
+    "delete a machine": ("delete", lambda w, u: f"/api/machines/{w.spare_machine.pk}", None,
+                         dict(admin=204, supervisor=204, technician=403, operator=403, anonymous=401)),
+    # --- users ----------------------------------------------------------------
+    "list users": ("get", lambda w, u: "/api/users", None,
+                   dict(admin=200, supervisor=200, technician=403, operator=403, anonymous=401)),
+    "list technicians": ("get", lambda w, u: "/api/users/technicians", None,
+                         dict(admin=200, supervisor=200, technician=403, operator=403, anonymous=401)),
+    "read a user": ("get", lambda w, u: f"/api/users/{w.technician.pk}", None,
+                    dict(admin=200, supervisor=200, technician=403, operator=403, anonymous=401)),
+    "create a user": ("post", lambda w, u: "/api/users",
+                      lambda w, u: {"email": "new@igp.test", "password": "Un mot de passe solide 2025",
+                                    "role": "technician"},
+                      dict(admin=201, supervisor=201, technician=403, operator=403, anonymous=401)),
+    "create an admin": ("post", lambda w, u: "/api/users",
+                        lambda w, u: {"email": "boss@igp.test", "password": "Un mot de passe solide 2025",
+                                      "role": "admin"},
+                        dict(admin=201, supervisor=403, technician=403, operator=403, anonymous=401)),
+    "change a user": ("patch", lambda w, u: f"/api/users/{w.technician2.pk}", lambda w, u: {"last_name": "Roy"},
+                      dict(admin=200, supervisor=200, technician=403, operator=403, anonymous=401)),
+    "change an admin": ("patch", lambda w, u: f"/api/users/{w.other_admin.pk}", lambda w, u: {"last_name": "Roy"},
+                        dict(admin=200, supervisor=403, technician=403, operator=403, anonymous=401)),
+    "delete a user": ("delete", lambda w, u: f"/api/users/{w.leaver.pk}", None,
+                      dict(admin=204, supervisor=204, technician=403, operator=403, anonymous=401)),
+    # --- documentation: public, like the site's login page -----------------------
+    "schema": ("get", lambda w, u: "/api/schema/", None,
+               dict(admin=200, supervisor=200, technician=200, operator=200, anonymous=200)),
+    "docs": ("get", lambda w, u: "/api/docs/", None,
+             dict(admin=200, supervisor=200, technician=200, operator=200, anonymous=200)),
+    # --- overdue alerts (notifications app, JWT endpoints) -----------------------
+    "run the overdue check": ("post", lambda w, u: "/api/webhooks/check-overdue-tickets", None,
+                              dict(admin=200, supervisor=200, technician=403, operator=403, anonymous=401)),
+    "read alert history": ("get", lambda w, u: f"/api/webhooks/notification-history/{w.quoted_ticket_id}", None,
+                           dict(admin=200, supervisor=200, technician=200, operator=404, anonymous=401)),
+}
+
+
+@pytest.fixture
+def world(admin_user, supervisor, technician, technician2, operator, machine, machine2, make_ticket, settings):
+    settings.OVERDUE_WEBHOOK_URL = ""  # The overdue check must not try to reach anyone.
+    ticket = make_ticket(reporter=supervisor, title="Courroie usée")
+    photo = Media.objects.create(ticket=ticket, original_name="p.png", content_type="image/png",
+                                 kind=Media.Kind.PHOTO, size=len(PNG))
+    photo.file.save("p.png", io.BytesIO(PNG))
+    return SimpleNamespace(
+        admin=admin_user, supervisor=supervisor, technician=technician, technician2=technician2,
+        operator=operator, machine=machine, spare_machine=machine2, ticket=ticket, photo=photo,
+        own_ticket=make_ticket(reporter=operator, title="Bruit anormal"),
+        other_admin=make_user("berthe@igp.test", Role.ADMIN, "Berthe", "Admin"),
+        leaver=make_user("depart@igp.test", Role.TECHNICIAN, "Denis", "Départ"),
+        quoted_ticket_id=quote(ticket.ticket_id),
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", list(ENDPOINTS))
+def test_each_role_gets_the_expected_answer_from_each_endpoint(world, endpoint, role):
+    method, path, body, expected = ENDPOINTS[endpoint]
+    user = getattr(world, role, None)
+    client = APIClient()
+    if user is not None and endpoint not in ("login", "refresh", "logout"):
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(user)}")
+    data = body(world, user) if body else None
+    if method == "multipart":
+        response = client.post(path(world, user), data, format="multipart")
+    else:
+        response = getattr(client, method)(path(world, user), data, format="json" if data is not None else None)
+
+    assert response.status_code == expected[role], (endpoint, role, response.content[:300])
+    if response.status_code >= 400:
+        body = response.json()
+        assert body["detail"] and body["status"] == response.status_code
+
+
+def test_the_matrix_covers_every_route_of_the_api():
+    """A new endpoint without a row here fails this test."""
+    from django.urls import get_resolver
+
+    covered = {
+        "api:login", "api:refresh", "api:logout", "api:me", "api:password-change", "api:media-download",
+        "api:schema", "api:docs", "api:ticket-list", "api:ticket-detail", "api:ticket-move", "api:ticket-assign",
+        "api:ticket-schedule", "api:ticket-timeline", "api:ticket-comments", "api:ticket-media",
+        "api:machine-list", "api:machine-detail", "api:user-list", "api:user-detail", "api:user-technicians",
+        "api:not-found",
+        "notifications:check-overdue-tickets", "notifications:notification-history",
+        # Not JWT endpoints: a shared secret (cron) and an open health check, tested by notifications.
+        "notifications:cron-check-overdue", "notifications:health",
+    }
+    names = set()
+    for pattern in get_resolver().url_patterns:
+        namespace = getattr(pattern, "namespace", None)
+        if namespace in ("api", "notifications"):
+            names |= {f"{namespace}:{p.name}" for p in pattern.url_patterns if p.name}
+    assert names - covered == set()
+

@@ -1,0 +1,116 @@
+"""Fixtures of the overdue-alert tests: settings for fast runs, an overdue ticket
+in one line, a faked destination (`responses`) and a real one on 127.0.0.1."""
+import json
+import threading
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import responses
+
+from tests.conftest import NOW
+from tickets.models import Ticket
+
+HOOK_URL = "http://hooks.igp.test/overdue"
+CRON_SECRET = "cron-secret-for-tests"
+# Two days, 9 hours and 26 minutes before NOW, as in the original's report.
+SCHEDULED = NOW - timedelta(days=2, hours=9, minutes=26)
+
+
+@pytest.fixture(autouse=True)
+def alert_settings(settings):
+    settings.OVERDUE_WEBHOOK_URL = HOOK_URL
+    settings.OVERDUE_WEBHOOK_SECRET = ""
+    settings.CRON_SECRET = CRON_SECRET
+    settings.SITE_URL = "https://maintenance.igp.test"
+    settings.WEBHOOK_SPACING_MS = 0
+    settings.WEBHOOK_MAX_CONCURRENCY = 1
+    settings.OVERDUE_RUN_BUDGET_SECONDS = 20.0
+    settings.OVERDUE_CLAIM_TTL_SECONDS = 300
+    settings.OVERDUE_RETRY_DELAYS_MINUTES = [5, 15, 60]
+    settings.OVERDUE_ALERT_INTERVAL = timedelta(hours=24)
+    return settings
+
+
+@pytest.fixture
+def overdue_ticket(make_ticket, technician):
+    """make_overdue() → a ticket assigned to Jean, scheduled 2 days 9 h 26 min before NOW."""
+
+    def _make(**fields):
+        fields.setdefault("assigned_to", technician)
+        fields.setdefault("scheduled_date", SCHEDULED)
+        fields.setdefault("created_at", NOW - timedelta(days=3))
+        return make_ticket(**fields)
+
+    return _make
+
+
+@pytest.fixture
+def hooks():
+    """The OVERDUE_WEBHOOK_URL destination, faked. Register answers with hooks.add(...)."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+def hook_ok(hooks, url=HOOK_URL, status=200):
+    hooks.add(responses.POST, url, json={"status": "success"}, status=status)
+
+
+def posted(hooks):
+    return [json.loads(call.request.body) for call in hooks.calls]
+
+
+class Receiver:
+    """A real HTTP receiver on 127.0.0.1: answers `status`, keeps every request it got."""
+
+    def __init__(self):
+        self.status = 200
+        self.received = []
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with receiver.lock:
+                    status = receiver.status
+                    receiver.received.append({"headers": dict(self.headers), "body": json.loads(body),
+                                              "status": status})
+                answer = b'{"ok": true}'
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def delivered_ids(self):
+        """notification_id of every alert the receiver accepted (2xx)."""
+        with self.lock:
+            return [r["body"]["notification_id"] for r in self.received if 200 <= r["status"] < 300]
+
+
+@pytest.fixture
+def receiver(settings):
+    r = Receiver()
+    r.thread.start()
+    settings.OVERDUE_WEBHOOK_URL = r.url
+    yield r
+    r.server.shutdown()
+    r.server.server_close()
+
+
+def bulk_overdue_tickets(count, *, machine, reporter, assigned_to):
+    """`count` overdue tickets in one INSERT (ticket ids precomputed: bulk_create skips save())."""
+    return Ticket.objects.bulk_create(
+        Ticket(ticket_id=f"IGP-BULK-{i:05d}", title=f"Ticket {i}", machine=machine, reporter=reporter,
+               assigned_to=assigned_to, scheduled_date=SCHEDULED, created_at=NOW - timedelta(days=3))
+        for i in range(count)
+    )

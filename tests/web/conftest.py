@@ -1,0 +1,103 @@
+"""Fixtures of the page tests: signed-in clients, a real photo, a Chromium.
+
+Playwright's sync API runs an event loop in the test's thread, which Django
+takes for async code; the live server and the ORM are used synchronously here,
+so Django's guard is switched off for these tests.
+"""
+import os
+import struct
+import zlib
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--lang=fr-CA"]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+# Screenshots go to docs/screenshots/ when SCREENSHOTS_DIR says so (see docs/web.md);
+# otherwise to the test's temporary directory, so a CI run leaves the checkout clean.
+SCREENSHOTS_DIR = os.environ.get("SCREENSHOTS_DIR", "")
+
+
+def png_bytes(width=4, height=3, rgb=(14, 116, 144)):
+    """A small, valid PNG (no Pillow needed): what a phone's camera sends, only smaller."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    row = b"\x00" + bytes(rgb) * width
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(row * height)) + chunk(b"IEND", b""))
+
+
+@pytest.fixture(autouse=True)
+def role_groups(db):
+    """The role groups of the data migration, back after a transactional test flushed them.
+
+    A `transaction=True` test empties every table when it ends, and Django's
+    flush recreates permissions but not the groups a data migration wrote; a
+    later test's technician would then have no rights at all.
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    from accounts.roles import ROLE_PERMISSIONS
+
+    if Group.objects.filter(name__in=[r.value for r in ROLE_PERMISSIONS]).count() == len(ROLE_PERMISSIONS):
+        return
+    perms = {f"{p.content_type.app_label}.{p.codename}": p for p in Permission.objects.select_related("content_type")}
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role.value)
+        group.permissions.add(*(perms.values() if names == ["*"] else [perms[n] for n in names if n in perms]))
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def signed_in():
+    """signed_in(user) -> a Client with that person's session."""
+
+    def _client(user, **kwargs):
+        client = Client(**kwargs)
+        client.force_login(user)
+        return client
+
+    return _client
+
+
+@pytest.fixture
+def photo():
+    return png_bytes()
+
+
+@pytest.fixture
+def screenshot_dir(tmp_path):
+    path = Path(SCREENSHOTS_DIR) if SCREENSHOTS_DIR else tmp_path / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    """A headless Debian Chromium, started and stopped with each test (no loop left running)."""
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    # The live server's threads would keep their PostgreSQL sessions open for
+    # CONN_MAX_AGE while Chromium holds a keep-alive socket: close them after each request.
+    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
+    # Django keeps one connection per context, and Playwright's loop runs the test in
+    # another one: a connection opened on either side of it would be left open, and
+    # PostgreSQL would refuse to drop the test database at the end of the run.
+    connections.close_all()
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+        connections.close_all()
+    connections.close_all()
