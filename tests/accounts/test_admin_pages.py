@@ -75,12 +75,16 @@ def test_a_technician_cannot_open_the_admin(client, db):
 
 def test_a_ticket_created_in_the_admin_gets_its_number(client, admin_user, machine):
     client.force_login(admin_user)
-    response = client.post(reverse("admin:tickets_ticket_add"), {
+    url = reverse("admin:tickets_ticket_add")
+    # Every inline on the page posts an empty management form.
+    inlines = client.get(url).context["inline_admin_formsets"]
+    management = {}
+    for inline in inlines:
+        management[f"{inline.formset.prefix}-TOTAL_FORMS"] = 0
+        management[f"{inline.formset.prefix}-INITIAL_FORMS"] = 0
+    response = client.post(url, {
         "title": "Panne", "description": "", "machine": machine.pk, "priority": "high", "status": "received",
-        "reporter": admin_user.pk, "created_at_0": "2025-11-12", "created_at_1": "09:00",
-        "comments-TOTAL_FORMS": 0, "comments-INITIAL_FORMS": 0,
-        "media-TOTAL_FORMS": 0, "media-INITIAL_FORMS": 0,
-        "timeline-TOTAL_FORMS": 0, "timeline-INITIAL_FORMS": 0,
+        "reporter": admin_user.pk, **management,
     })
     assert response.status_code == 302, response.content.decode()[:3000]
     assert Ticket.objects.get().ticket_id.startswith("IGP-POLISSEUSE-DOUBLE EDGER-")

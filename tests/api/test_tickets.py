@@ -1,7 +1,6 @@
 """Tickets through the API: what each person sees, and what each action does."""
 from datetime import timedelta
 
-import pytest
 import time_machine
 
 from accounts.roles import Role
@@ -246,16 +245,18 @@ def test_a_supervisor_deletes_a_ticket_and_its_files(client_for, supervisor, mak
 
     assert response.status_code == 204
     assert not Ticket.objects.filter(pk=ticket.pk).exists()
+    assert len(list((settings.MEDIA_ROOT / "tickets").rglob("*.png"))) == 1  # Until the commit.
 
 
-@pytest.mark.django_db(transaction=True)
-def test_deleting_a_ticket_removes_its_files_from_storage(client_for, supervisor, make_ticket, settings):
+def test_deleting_a_ticket_removes_its_files_once_committed(
+        client_for, supervisor, make_ticket, settings, django_capture_on_commit_callbacks):
     from tests.api.test_media import upload_photo
 
     ticket = make_ticket()
     upload_photo(client_for(supervisor), ticket)
 
-    client_for(supervisor).delete(ticket_url(ticket))
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(supervisor).delete(ticket_url(ticket))
 
     assert list((settings.MEDIA_ROOT / "tickets").rglob("*.png")) == []
 
