@@ -10,6 +10,7 @@ from accounts.models import User
 from accounts.roles import Role
 from tickets.models import Machine, Ticket
 
+
 class IdFilter(django_filters.NumberFilter):
     """A row id: a whole number the database can hold, else a 400 (never an overflow)."""
 

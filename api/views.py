@@ -7,7 +7,7 @@ exist, so its number leaks nothing.
 from django.contrib.auth import authenticate, user_logged_in
 from django.contrib.auth.models import update_last_login
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,6 +25,7 @@ from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from accounts import policies as account_policies
 from accounts.models import User
@@ -112,9 +113,8 @@ class RefreshView(TokenEndpoint):
                 user = User.objects.get(pk=refresh.payload.get(jwt_settings.USER_ID_CLAIM))
                 if not user.is_active:
                     raise AuthenticationFailed(_("Ce compte est désactivé."), code="inactive")
-                # Blacklisting first: of two concurrent uses of one token, the
-                # second finds it blacklisted (unique row) and fails.
-                refresh.blacklist()
+                if not spend_refresh_token(refresh, user):
+                    raise TokenError("already used")
                 refresh.set_jti()
                 refresh.set_exp()
                 refresh.set_iat()
@@ -122,6 +122,26 @@ class RefreshView(TokenEndpoint):
         except (TokenError, ObjectDoesNotExist, ValueError, TypeError) as exc:
             raise InvalidToken(_("Jeton de renouvellement invalide, expiré ou déjà utilisé.")) from exc
         return Response({"access": str(refresh.access_token), "refresh": str(refresh)})
+
+
+def spend_refresh_token(refresh, user):
+    """Blacklist `refresh`; False if it already was (a replay, or a concurrent use).
+
+    simplejwt's own `blacklist()` uses get_or_create, so two requests racing with
+    the same token would both succeed; inserting the blacklist row ourselves lets
+    the unique constraint pick exactly one winner.
+    """
+    outstanding, _created = OutstandingToken.objects.get_or_create(
+        jti=refresh.payload[jwt_settings.JTI_CLAIM],
+        defaults={"user": user, "token": str(refresh), "created_at": refresh.current_time,
+                  "expires_at": datetime_from_epoch(refresh.payload["exp"])},
+    )
+    try:
+        with transaction.atomic():
+            BlacklistedToken.objects.create(token=outstanding)
+    except IntegrityError:
+        return False
+    return True
 
 
 class LogoutView(TokenEndpoint):

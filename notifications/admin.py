@@ -4,6 +4,7 @@ History and runs are read-only: they are what happened. The ticket admin gets
 the ticket's alert history as an inline (added from here, so tickets/admin.py
 stays unaware of notifications).
 """
+from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +12,7 @@ from django.utils.translation import ngettext
 
 from tickets.admin import TicketAdmin
 
-from .models import OverdueAlert, ScanRun, WebhookEndpoint, WebhookNotification
+from .models import OverdueAlert, ScanRun, WebhookEndpoint, WebhookNotification, validate_webhook_secret
 from .services import alert_resend_now, endpoint_send_test
 
 
@@ -26,20 +27,50 @@ class ReadOnlyAdminMixin:
         return False
 
 
+class WebhookEndpointForm(forms.ModelForm):
+    """The secret is never shown back; leaving the field empty keeps the current one."""
+
+    secret = forms.CharField(
+        label=_("secret de signature"), required=False, widget=forms.PasswordInput(render_value=False),
+        validators=[validate_webhook_secret],
+        help_text=_("Facultatif, « whsec_… ». Laisser vide pour garder le secret actuel."),
+    )
+    clear_secret = forms.BooleanField(label=_("supprimer le secret"), required=False)
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["name", "url", "is_active", "secret", "timeout_seconds", "spacing_ms"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("clear_secret"):
+            data["secret"] = ""
+        elif not data.get("secret") and self.instance.pk:
+            data["secret"] = self.instance.secret
+        return data
+
+
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(admin.ModelAdmin):
+    form = WebhookEndpointForm
     list_display = ["name", "url", "is_active", "signed", "spacing_ms", "timeout_seconds", "managed_by_settings"]
     list_filter = ["is_active", "managed_by_settings"]
     search_fields = ["name", "url"]
-    fields = ["name", "url", "is_active", "secret", "timeout_seconds", "spacing_ms", "managed_by_settings",
-              "created_at"]
+    fields = ["name", "url", "is_active", "secret", "clear_secret", "timeout_seconds", "spacing_ms",
+              "managed_by_settings", "created_at"]
     readonly_fields = ["managed_by_settings", "created_at"]
     actions = ["send_test_webhook"]
+
+    def get_fields(self, request, obj=None):
+        if obj is not None and obj.managed_by_settings:
+            return ["name", "url", "is_active", "signed", "timeout_seconds", "spacing_ms", "managed_by_settings",
+                    "created_at"]
+        return self.fields
 
     def get_readonly_fields(self, request, obj=None):
         # The settings destination is rewritten from the environment at every run.
         if obj is not None and obj.managed_by_settings:
-            return self.fields
+            return self.get_fields(request, obj)
         return self.readonly_fields
 
     @admin.display(description=_("signé"), boolean=True)

@@ -2,9 +2,41 @@
 from urllib.parse import quote
 
 import pytest
+from django.contrib.auth.hashers import make_password
 from django.core.cache import cache
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
+
+
+@pytest.fixture(autouse=True)
+def _role_groups(db):
+    """The role groups of the data migration, back if a transactional test (of any
+    app, earlier in this worker) flushed them: without them nobody has any right."""
+    from django.contrib.auth.models import Group, Permission
+
+    from accounts.roles import ROLE_PERMISSIONS
+
+    if Group.objects.filter(name__in=[r.value for r in ROLE_PERMISSIONS]).count() == len(ROLE_PERMISSIONS):
+        return
+    perms = {f"{p.content_type.app_label}.{p.codename}": p for p in Permission.objects.select_related("content_type")}
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role.value)
+        group.permissions.add(*(perms.values() if names == ["*"] else [perms[n] for n in names if n in perms]))
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings, monkeypatch):
+    """MD5 for the passwords of these tests (sign-in tests hash dozens of times).
+
+    The shared cast caches one real hash per process: it is computed first, with
+    the real hasher, so tests of other apps in this worker still get a real one.
+    """
+    from tests import conftest as cast
+
+    cast._hashed_password()
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
+    quick = make_password(cast.PASSWORD)
+    monkeypatch.setattr(cast, "_hashed_password", lambda: quick)
 
 
 @pytest.fixture(autouse=True)
@@ -40,3 +72,24 @@ def client_for():
 def ticket_url(ticket, suffix=""):
     """/api/tickets/<ticket_id>[/suffix], the number URL-encoded (it has spaces)."""
     return f"/api/tickets/{quote(ticket.ticket_id)}{'/' + suffix if suffix else ''}"
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture
+def chromium(monkeypatch):
+    """A headless Debian Chromium for the docs page (Playwright cannot download one here)."""
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM is used synchronously.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
+    connections.close_all()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+    connections.close_all()

@@ -1,9 +1,12 @@
 """Signing in, staying signed in, signing out."""
+import threading
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 from django.utils import timezone
+from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.roles import Role
@@ -204,3 +207,26 @@ def test_a_new_password_signs_out_the_other_sessions(anonymous, client_for, oper
                               {"old_password": PASSWORD, "new_password": "Vitre trempée 2025!"}, format="json")
 
     assert anonymous.post("/api/auth/refresh", {"refresh": refresh}, format="json").status_code == 401
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_simultaneous_uses_of_one_refresh_token_give_new_tokens_to_only_one(technician):
+    refresh = str(RefreshToken.for_user(technician))
+    barrier = threading.Barrier(2)
+    answers = []
+
+    def use_it():
+        try:
+            client = APIClient()
+            barrier.wait()
+            answers.append(client.post("/api/auth/refresh", {"refresh": refresh}, format="json").status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=use_it) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(answers) == [200, 401]

@@ -91,3 +91,22 @@ def test_no_generated_request_makes_the_api_fail(case, fuzz_world):
     response = case.call(headers={"Authorization": f"Bearer {fuzz_world.token}"})
 
     case.validate_response(response, checks=[not_a_server_error])
+
+
+@pytest.mark.browser
+def test_the_interactive_docs_work_in_chromium_without_internet_and_under_our_csp(live_server, chromium):
+    page = chromium.new_page()
+    problems = []
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    outside = []
+    page.route("**/*", lambda route: (outside.append(route.request.url) or route.abort())
+               if not route.request.url.startswith(live_server.url) else route.continue_())
+
+    page.goto(f"{live_server.url}/api/docs/")
+    page.wait_for_selector(".opblock-tag", timeout=15000)
+
+    assert page.locator(".opblock").count() >= 20
+    assert "IGP Maintenance API" in page.inner_text(".info")
+    assert outside == []
+    assert [p for p in problems if "Content Security Policy" in p or "Refused" in p] == []

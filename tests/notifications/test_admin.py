@@ -43,7 +43,7 @@ def test_the_admin_home_warns_when_no_run_ever_happened(admin_client):
     assert "n'a encore jamais tourné" in page
 
 
-def test_other_admin_pages_do_not_pay_for_the_scheduler_status(admin_client, django_assert_max_num_queries):
+def test_other_admin_pages_do_not_pay_for_the_scheduler_status(admin_client):
     response = admin_client.get(reverse("admin:notifications_scanrun_changelist"))
     assert response.status_code == 200
     assert "scheduler" not in response.context
@@ -107,3 +107,39 @@ def test_the_ticket_page_in_the_admin_shows_its_alert_history(admin_client, over
 def test_a_supervisor_may_see_the_history(client, supervisor):
     client.force_login(supervisor)
     assert client.get(reverse("admin:notifications_webhooknotification_changelist")).status_code == 200
+
+
+SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+
+def test_an_endpoints_secret_is_never_shown_back_and_is_kept_when_left_empty(admin_client):
+    endpoint = WebhookEndpoint.objects.create(name="Pabbly", url="http://pabbly.igp.test/hook", secret=SECRET)
+    url = reverse("admin:notifications_webhookendpoint_change", args=[endpoint.pk])
+
+    assert SECRET not in admin_client.get(url).content.decode()
+    response = admin_client.post(url, {"name": "Pabbly 2", "url": endpoint.url, "is_active": "on", "secret": "",
+                                       "timeout_seconds": "", "spacing_ms": "200"})
+
+    assert response.status_code == 302
+    endpoint.refresh_from_db()
+    assert (endpoint.name, endpoint.secret) == ("Pabbly 2", SECRET)
+
+
+def test_a_malformed_secret_is_refused(admin_client):
+    response = admin_client.post(reverse("admin:notifications_webhookendpoint_add"), {
+        "name": "X", "url": "http://x.igp.test/", "is_active": "on", "secret": "not-a-secret", "spacing_ms": "200"})
+    assert response.status_code == 200
+    assert "whsec_" in response.content.decode()
+    assert not WebhookEndpoint.objects.exists()
+
+
+def test_the_environment_destination_is_read_only_and_hides_its_secret(admin_client, settings, hooks):
+    settings.OVERDUE_WEBHOOK_SECRET = SECRET
+    run_overdue_scan(now=NOW)
+    endpoint = WebhookEndpoint.objects.get(managed_by_settings=True)
+
+    page = admin_client.get(reverse("admin:notifications_webhookendpoint_change", args=[endpoint.pk]))
+
+    assert page.status_code == 200
+    assert SECRET not in page.content.decode()
+    assert 'name="url"' not in page.content.decode()

@@ -223,9 +223,11 @@ def test_each_destination_has_its_own_24_hour_window(overdue_ticket, hooks):
     assert [c.request.url for c in hooks.calls] == [HOOK_URL, teams.url]
 
 
+@pytest.mark.parametrize("concurrency", [1, 4])
 def test_deliveries_to_a_spaced_destination_are_at_least_its_spacing_apart(overdue_ticket, hooks, monkeypatch,
-                                                                           settings):
+                                                                           settings, concurrency):
     settings.WEBHOOK_SPACING_MS = 200
+    settings.WEBHOOK_MAX_CONCURRENCY = concurrency
     for _ in range(3):
         overdue_ticket()
     fake_clock = [0.0]

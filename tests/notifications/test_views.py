@@ -82,7 +82,7 @@ def test_the_cron_endpoint_refuses_a_missing_or_wrong_secret_with_401_json(api, 
 
     assert response.status_code == 401
     assert response["Content-Type"] == "application/json"
-    assert "detail" in response.json() or "errors" in response.json() or response.json()
+    assert isinstance(response.json(), dict) and response.json()
     assert not ScanRun.objects.exists()
 
 

@@ -1,9 +1,4 @@
-"""Fixtures of the page tests: signed-in clients, a real photo, a Chromium.
-
-Playwright's sync API runs an event loop in the test's thread, which Django
-takes for async code; the live server and the ORM are used synchronously here,
-so Django's guard is switched off for these tests.
-"""
+"""Fixtures of the page tests: signed-in clients, a real photo, a Chromium."""
 import os
 import struct
 import zlib
@@ -11,8 +6,6 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--lang=fr-CA"]
@@ -91,6 +84,10 @@ def browser(monkeypatch):
     # The live server's threads would keep their PostgreSQL sessions open for
     # CONN_MAX_AGE while Chromium holds a keep-alive socket: close them after each request.
     monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
+    # Playwright's sync API runs an event loop in the test's thread, which Django takes
+    # for async code; the ORM is used synchronously here. Only for this test: a
+    # process-wide switch would leak into the subprocesses other tests start.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     # Django keeps one connection per context, and Playwright's loop runs the test in
     # another one: a connection opened on either side of it would be left open, and
     # PostgreSQL would refuse to drop the test database at the end of the run.

@@ -25,8 +25,11 @@ S = Ticket.Status
 TAPPABLE = "a.btn, button, input:not([type=hidden]), select, textarea, .card-link, .jump a, .switch a, .more"
 UNDERSIZED_JS = """(selector) => [...document.querySelectorAll(selector)]
   .filter(e => e.offsetParent !== null)
-  .map(e => { const r = e.getBoundingClientRect(); return [e.outerHTML.slice(0, 80), Math.round(r.width), Math.round(r.height)]; })
+  .map(e => { const r = e.getBoundingClientRect();
+              return [e.outerHTML.slice(0, 80), Math.round(r.width), Math.round(r.height)]; })
   .filter(([html, w, h]) => w < 44 || h < 44)"""
+UNLABELLED_JS = """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+  .filter(e => e.labels.length === 0 && !e.getAttribute('aria-label')).map(e => e.outerHTML.slice(0, 80))"""
 CUT_OFF_JS = """() => [document.documentElement.scrollWidth - window.innerWidth,
   [...document.querySelectorAll('.col, .card, .box, .panel, .banner, .filters')]
     .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).map(e => e.outerHTML.slice(0, 80))]"""
@@ -65,10 +68,12 @@ def sign_in(page, live_server, email):
 
 
 def assert_fits_a_thumb(page):
+    """Nothing cut off or scrolling sideways, every control big enough and labelled."""
     overflow, cut_off = page.evaluate(CUT_OFF_JS)
     assert overflow <= 0, "la page défile sur le côté"
     assert cut_off == []
     assert page.evaluate(UNDERSIZED_JS, TAPPABLE) == []
+    assert page.evaluate(UNLABELLED_JS) == []
 
 
 def shoot(page, screenshot_dir, name, **kwargs):
@@ -79,7 +84,8 @@ def shoot(page, screenshot_dir, name, **kwargs):
 def test_a_technician_works_an_overdue_ticket(open_page, live_server, viewport, technician, make_ticket,
                                               make_ticket_extra, screenshot_dir):
     size = size_name(viewport)
-    overdue = make_ticket(assigned_to=technician, scheduled_date=timezone.now() - timedelta(days=2, hours=9, minutes=26))
+    late = timezone.now() - timedelta(days=2, hours=9, minutes=26)
+    overdue = make_ticket(assigned_to=technician, scheduled_date=late)
     make_ticket_extra(technician)
     page = open_page(viewport)
 
@@ -154,6 +160,10 @@ def test_an_operator_reports_a_problem_and_cannot_open_someone_elses_ticket(
     sign_in(page, live_server, operator.email)
     assert "Ticket du superviseur" not in page.content()
     page.get_by_role("link", name="Signaler un problème").click()
+    page.wait_for_url("**/signaler/")  # htmx swaps the page in: wait for it before filling
+    page.get_by_role("heading", name="Signaler un problème").wait_for()
+    page.get_by_label("Machine").focus()
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"  # visible focus
     page.get_by_label("Machine").select_option(label=str(machine2))
     page.get_by_label("Titre").fill("Fuite d'eau sous la table")
     page.get_by_label("Description").fill("Une flaque se forme pendant la découpe.")
@@ -211,8 +221,23 @@ def test_a_supervisor_assigns_the_team_and_schedules_on_a_desktop(
     assert "PLANIFIÉ · mercredi 15 janvier 2031, 08:30" in page.locator(".banners").inner_text()
     assert page.get_by_role("heading", name="Alertes de retard envoyées").is_visible()
     assert_fits_a_thumb(page)
-    shoot(page, screenshot_dir, "ticket-supervisor-desktop", full_page=True)
+    shoot(page, screenshot_dir, "ticket-supervisor-desktop")
     ticket.refresh_from_db()
     assert ticket.assigned_to_team
     assert timezone.localtime(ticket.scheduled_date).strftime("%Y-%m-%d %H:%M") == "2031-01-15 08:30"
+    assert page.errors == []
+
+
+def test_the_board_filters_apply_as_soon_as_a_list_changes(open_page, live_server, technician, make_ticket):
+    make_ticket(title="Bruit anormal au démarrage", priority=Ticket.Priority.CRITICAL)
+    make_ticket(title="Nettoyage des buses", priority=Ticket.Priority.LOW)
+    page = open_page(DESKTOP)
+    sign_in(page, live_server, technician.email)
+    page.get_by_label("Priorité").select_option("critical")
+    page.wait_for_url("**/?*priorite=critical*")
+    page.locator(".card", has_text="Nettoyage des buses").wait_for(state="detached")
+    assert page.locator(".card").count() == 1
+    page.get_by_role("link", name="Les miens").click()
+    page.wait_for_url("**vue=mine*")
+    assert page.locator(".card").count() == 0
     assert page.errors == []

@@ -49,3 +49,14 @@ def test_a_report_without_a_title_is_refused_next_to_the_field(signed_in, operat
     assert response.status_code == 400
     assert "field-error" in response.content.decode()
     assert not Ticket.objects.exists()
+
+
+def test_someone_who_may_not_report_is_told_so(signed_in, machine):
+    from accounts.roles import Role
+    from tests.conftest import make_user
+
+    viewer = make_user("lecteur@igp.test", Role.VIEWER)
+    response = signed_in(viewer).get(REPORT)
+    assert response.status_code == 403
+    assert "Vous n&#x27;avez pas le droit de signaler un problème." in response.content.decode()
+    assert "Signaler un problème" not in signed_in(viewer).get(reverse("web:board")).content.decode()
