@@ -22,6 +22,20 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+class BoundedIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 instant of our era: year 1 or 9999 would overflow when turned into UTC."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is not None and not 1900 <= value.year <= 2200:
+            raise forms.ValidationError(_("Choisissez une date entre l'an 1900 et l'an 2200."), code="invalid")
+        return value
+
+
+class InstantFilter(django_filters.IsoDateTimeFilter):
+    field_class = BoundedIsoDateTimeField
+
+
 # Ordering by priority means by urgency, not alphabetically.
 PRIORITY_RANK = Case(
     *[When(priority=p, then=Value(rank)) for rank, p in enumerate(Ticket.Priority.values)],
@@ -41,10 +55,10 @@ class TicketFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(
         method="filter_overdue", help_text=_("true : seulement les tickets en retard ; false : les autres.")
     )
-    scheduled_after = django_filters.IsoDateTimeFilter(field_name="scheduled_date", lookup_expr="gte")
-    scheduled_before = django_filters.IsoDateTimeFilter(field_name="scheduled_date", lookup_expr="lte")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
+    scheduled_after = InstantFilter(field_name="scheduled_date", lookup_expr="gte")
+    scheduled_before = InstantFilter(field_name="scheduled_date", lookup_expr="lte")
+    created_after = InstantFilter(field_name="created_at", lookup_expr="gte")
+    created_before = InstantFilter(field_name="created_at", lookup_expr="lte")
     ordering = django_filters.OrderingFilter(
         fields=(
             ("created_at", "created_at"),

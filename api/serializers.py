@@ -1,6 +1,7 @@
 """What the API shows and accepts. Validation of shapes lives here; the rules of
 the workshop (who may, which moves) stay in tickets.services / policies."""
 from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +13,18 @@ from rest_framework import serializers
 from accounts.models import User
 from tickets import policies
 from tickets.models import Comment, Machine, Media, Ticket, TimelineEntry
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every error answer (documentation only; see api/exceptions.py)."""
+
+    status = serializers.IntegerField()
+    code = serializers.CharField()
+    detail = serializers.CharField(help_text=_("Ce qui s'est passé."))
+    hint = serializers.CharField(help_text=_("Ce qu'il faut faire."))
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False,
+                                   help_text=_("400 seulement : les messages, champ par champ."))
+    retry_after = serializers.IntegerField(required=False, help_text=_("429 seulement : secondes à attendre."))
 
 
 # --- People -------------------------------------------------------------------
@@ -72,8 +85,8 @@ class UserSerializer(serializers.ModelSerializer):
             candidate = self.instance or User(**{k: v for k, v in attrs.items() if k != "password"})
             try:
                 password_validation.validate_password(password, candidate)
-            except Exception as exc:  # Django's ValidationError: a list of reasons
-                raise serializers.ValidationError({"password": list(getattr(exc, "messages", [str(exc)]))}) from exc
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError({"password": exc.messages}) from exc
         return attrs
 
     @transaction.atomic
@@ -104,8 +117,8 @@ class PasswordChangeSerializer(serializers.Serializer):
     def validate_new_password(self, value):
         try:
             password_validation.validate_password(value, self.context["request"].user)
-        except Exception as exc:
-            raise serializers.ValidationError(list(getattr(exc, "messages", [str(exc)]))) from exc
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
         return value
 
 
@@ -229,6 +242,13 @@ class TicketAssignSerializer(serializers.Serializer):
 
 class TicketScheduleSerializer(serializers.Serializer):
     scheduled_date = serializers.DateTimeField(allow_null=True, help_text=_("null pour retirer la planification."))
+
+    def validate_scheduled_date(self, value):
+        # A typo such as 0125 for 2025 would otherwise plan the work 1900 years ago
+        # (and print it with the zone's 18th-century offset).
+        if value is not None and not 2000 <= value.year <= 2100:
+            raise serializers.ValidationError(_("Choisissez une date entre l'an 2000 et l'an 2100."))
+        return value
 
 
 class TimelineEntrySerializer(serializers.ModelSerializer):

@@ -4,11 +4,13 @@ Every ticket lookup and every list starts from `Ticket.objects.visible_to(user)`
 a ticket the caller may not see answers 404, exactly like one that does not
 exist, so its number leaks nothing.
 """
+from django.conf import settings
 from django.contrib.auth import authenticate, user_logged_in
-from django.contrib.auth.models import update_last_login
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
+from django.http import Http404
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
@@ -35,11 +37,12 @@ from tickets.models import Machine, Media, Ticket
 
 from . import serializers as s
 from . import throttling
-from .exceptions import Conflict
+from .exceptions import Conflict, PayloadTooLarge
 from .filters import MachineFilter, TicketFilter, UserFilter
 from .permissions import ModelPermissions, TicketPolicy, UserPolicy
 
-ERROR = OpenApiResponse(description=gettext_lazy("Erreur JSON : status, code, detail, hint (et errors pour un 400)."))
+ERROR = OpenApiResponse(response=s.ErrorSerializer,
+                        description=gettext_lazy("Erreur JSON : status, code, detail, hint (et errors pour un 400)."))
 
 
 # --- Sign-in --------------------------------------------------------------------
@@ -79,8 +82,7 @@ class LoginView(TokenEndpoint):
         throttling.ACCOUNT.reset(email)
 
         refresh = RefreshToken.for_user(user)
-        if jwt_settings.UPDATE_LAST_LOGIN:
-            update_last_login(None, user)
+        # Django's own receiver of this signal stamps last_login.
         user_logged_in.send(sender=user.__class__, request=request._request, user=user)
         return Response({"access": str(refresh.access_token), "refresh": str(refresh),
                          "user": s.MeSerializer(user).data})
@@ -302,6 +304,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def media(self, request, ticket_id=None):
         ticket = self.get_object()
         if request.method == "POST":
+            self._refuse_oversized_body(request)
             data = self._valid(s.MediaUploadSerializer)
             media = services.media_add(ticket=ticket, upload=data["file"], by=request.user)
             return Response(s.MediaSerializer(media, context={"request": request}).data,
@@ -309,6 +312,19 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return self._page(ticket.media.select_related("uploaded_by"), s.MediaSerializer)
 
     # --- helpers ---
+    @staticmethod
+    def _refuse_oversized_body(request):
+        """413 before reading a body larger than any file we would keep (the exact
+        cap per kind is media_add's, once the content says photo or video)."""
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        largest = max(settings.MEDIA_MAX_PHOTO_BYTES, settings.MEDIA_MAX_VIDEO_BYTES)
+        if length > largest + 64 * 1024:  # Room for the multipart envelope.
+            raise PayloadTooLarge(_("Fichier trop volumineux : %(size)s, maximum %(cap)s.") % {
+                "size": filesizeformat(length), "cap": filesizeformat(largest)})
+
     def _valid(self, serializer_class):
         serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
@@ -344,7 +360,10 @@ class MediaDownloadView(APIView):
             pk=pk, ticket__in=Ticket.objects.visible_to(request.user),
         )
         as_attachment = request.query_params.get("download") in ("1", "true")
-        return media_file_response(media, as_attachment=as_attachment)
+        try:
+            return media_file_response(media, as_attachment=as_attachment)
+        except Http404 as exc:  # Its reason (not copied from the original app yet, missing file) is useful.
+            raise NotFound(str(exc)) from exc
 
 
 # --- Machines -------------------------------------------------------------------

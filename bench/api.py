@@ -13,7 +13,8 @@ checks that both endpoints return the same 50 rows, then alternates timed runs:
 
 Both are called as a supervisor (who sees every ticket), with --concurrency client
 threads on keep-alive sessions, for --seconds each, --rounds times, in the same
-run. Prints a Markdown table: requests/s, median and 95th percentile latency.
+run. Prints a Markdown table: requests/s, median and 95th percentile latency;
+then the CPU time of one request of each, in-process (steadier on a busy machine).
 The load generator runs on the same machine: figures compare the two endpoints,
 they are not the capacity of a production server.
 """
@@ -43,6 +44,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from rest_framework_simplejwt.tokens import AccessToken  # noqa: E402
 
@@ -177,7 +179,8 @@ def main():
         server.wait(timeout=10)
 
     print(f"\ngunicorn {args.workers} sync workers, {args.concurrency} client threads, "
-          f"{args.rounds} × {args.seconds:.0f} s per endpoint, alternated")
+          f"{args.rounds} × {args.seconds:.0f} s per endpoint, alternated; {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.1f} at the end")
     print("| endpoint | requests/s (mean of runs) | runs | median ms | p95 ms |")
     print("|---|---:|---|---:|---:|")
     means = {}
@@ -188,6 +191,19 @@ def main():
         print(f"| {name} | {means[name]:.1f} | {' / '.join(f'{r:.1f}' for r in rates)} | "
               f"{statistics.median(latencies):.1f} | {latencies[int(len(latencies) * 0.95)]:.1f} |")
     print(f"\nThe API serves {means['API (DRF)'] / means['bare Django view']:.0%} of the bare view's rate.")
+
+    # CPU time per request, in this process: unlike requests/s, it does not depend on
+    # what else the machine is doing.
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_HOST="127.0.0.1")
+    print("\n| endpoint | CPU ms per request (in-process, mean of 50) |")
+    print("|---|---:|")
+    for name, path in (("API (DRF)", API), ("bare Django view", BARE)):
+        for _ in range(5):
+            client.get(path)
+        started = time.process_time()
+        for _ in range(50):
+            assert client.get(path).status_code == 200
+        print(f"| {name} | {(time.process_time() - started) / 50 * 1000:.1f} |")
 
 
 if __name__ == "__main__":

@@ -244,6 +244,9 @@ REST_FRAMEWORK = {
     },
     # Every error as JSON saying what to do; maps the domain's Django exceptions.
     "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
+    # Behind a reverse proxy the client's address comes from X-Forwarded-For; without
+    # this, the per-address login throttle would count every user as the proxy.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=1 if env.bool("BEHIND_PROXY", default=False) else None),
 }
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),

@@ -36,6 +36,7 @@ class WebhookEndpointForm(forms.ModelForm):
         help_text=_("Facultatif, « whsec_… ». Laisser vide pour garder le secret actuel."),
     )
     clear_secret = forms.BooleanField(label=_("supprimer le secret"), required=False)
+    url = forms.URLField(label=_("adresse"), max_length=500, assume_scheme="https")
 
     class Meta:
         model = WebhookEndpoint

@@ -86,6 +86,8 @@ def test_a_wrong_method_is_a_405(client_for, operator):
 
 @pytest.mark.parametrize("query", ["status=bogus", "overdue=peut-etre", "machine=abc", "scheduled_after=hier",
                                    "page=abc", "page=999", "page_size=-1", "ordering=mot_de_passe",
+                                   "scheduled_after=0001-01-01T00:00:00-05:00",
+                                   "created_before=9999-12-31T23:59:59-05:00",
                                    "assigned_to=99999999999999999999999"])
 def test_odd_query_strings_never_cause_a_server_error(client_for, supervisor, make_ticket, query):
     make_ticket()

@@ -103,3 +103,22 @@ def test_files_are_not_served_at_a_public_address(client, client_for, operator, 
     stored = Media.objects.get().file.name
 
     assert client.get(f"/media/{stored}").status_code == 404
+
+
+def test_a_file_still_on_the_original_apps_storage_is_a_404_saying_so(client_for, technician, make_ticket):
+    media = Media.objects.create(ticket=make_ticket(), original_name="ancien.jpg", content_type="image/jpeg",
+                                 kind=Media.Kind.PHOTO, storage_key="tickets/ancien.jpg")
+
+    response = client_for(technician).get(f"/api/media/{media.pk}/download")
+
+    assert response.status_code == 404
+    assert "application d'origine" in response.json()["detail"]
+
+
+def test_a_body_larger_than_any_cap_is_refused_before_it_is_read(client_for, technician, make_ticket, settings):
+    settings.MEDIA_MAX_PHOTO_BYTES = settings.MEDIA_MAX_VIDEO_BYTES = 1000
+
+    response = upload_photo(client_for(technician), make_ticket(), content=PNG + b"\0" * 200_000)
+
+    assert response.status_code == 413
+    assert "maximum 1000" in response.json()["detail"]

@@ -277,3 +277,13 @@ def test_a_viewer_reads_but_does_not_report(client_for, make_ticket):
 
     assert len(ids(client.get("/api/tickets"))) == 1
     assert client.post("/api/tickets", {"title": "x"}, format="json").status_code == 403
+
+
+def test_a_date_centuries_away_is_refused_when_scheduling(client_for, supervisor, make_ticket):
+    ticket = make_ticket()
+
+    response = client_for(supervisor).post(ticket_url(ticket, "schedule"), {"scheduled_date": "0125-11-20T08:00"},
+                                           format="json")
+
+    assert response.status_code == 400
+    assert "2000" in response.json()["errors"]["scheduled_date"][0]

@@ -76,6 +76,11 @@ def assert_fits_a_thumb(page):
     assert page.evaluate(UNLABELLED_JS) == []
 
 
+def settled(page):
+    """Wait until htmx has finished swapping the new page in (and moved the focus to it)."""
+    page.locator("body:not(.htmx-swapping):not(.htmx-settling)").wait_for()
+
+
 def shoot(page, screenshot_dir, name, **kwargs):
     page.screenshot(path=str(screenshot_dir / f"{name}.png"), **kwargs)
 
@@ -97,6 +102,7 @@ def test_a_technician_works_an_overdue_ticket(open_page, live_server, viewport, 
 
     card.locator(".card-link").click()
     page.wait_for_selector(".ticket-head")
+    settled(page)
     banner = page.locator(".banners .b-late")
     assert re.fullmatch(r"EN RETARD · 2 jour\(s\) 9h 2[67]min", banner.inner_text().strip())
     assert_fits_a_thumb(page)
@@ -105,12 +111,14 @@ def test_a_technician_works_an_overdue_ticket(open_page, live_server, viewport, 
 
     page.get_by_role("button", name="En cours", exact=True).click()
     page.get_by_text("Statut changé : En cours.").wait_for()
+    settled(page)
     assert page.locator(".ticket-head .badge").first.inner_text().endswith("En cours")
     assert page.locator(".banners .b-late").count() == 0  # started: no longer late
 
     page.get_by_label("Votre commentaire").fill("Graisse ajoutée, on surveille.")
     page.get_by_role("button", name="Publier le commentaire").click()
     page.get_by_text("Commentaire ajouté.").wait_for()
+    settled(page)
     assert "Graisse ajoutée, on surveille." in page.locator(".comments").inner_text()
 
     page.get_by_label("Choisir une photo ou une vidéo").set_input_files(
@@ -162,7 +170,8 @@ def test_an_operator_reports_a_problem_and_cannot_open_someone_elses_ticket(
     page.get_by_role("link", name="Signaler un problème").click()
     page.wait_for_url("**/signaler/")  # htmx swaps the page in: wait for it before filling
     page.get_by_role("heading", name="Signaler un problème").wait_for()
-    page.get_by_label("Machine").focus()
+    page.locator("#contenu:focus").wait_for()  # htmx has settled and moved the focus to the new page
+    page.keyboard.press("Tab")
     assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"  # visible focus
     page.get_by_label("Machine").select_option(label=str(machine2))
     page.get_by_label("Titre").fill("Fuite d'eau sous la table")
@@ -200,6 +209,7 @@ def test_a_technician_without_javascript_still_moves_and_comments(open_page, liv
     page.get_by_label("Votre commentaire").fill("Sans JavaScript")
     page.get_by_role("button", name="Publier le commentaire").click()
     page.get_by_text("Commentaire ajouté.").wait_for()
+    settled(page)
     ticket.refresh_from_db()
     assert ticket.status == S.DIAGNOSTIC
     assert ticket.comments.get().body == "Sans JavaScript"
@@ -214,9 +224,11 @@ def test_a_supervisor_assigns_the_team_and_schedules_on_a_desktop(
     page.get_by_label("Assigner à").select_option(label="Équipe complète")
     page.get_by_role("button", name="Assigner", exact=True).click()
     page.get_by_text("Ticket assigné à Équipe complète.").wait_for()
+    settled(page)
     page.get_by_label("Date planifiée").fill("2031-01-15T08:30")
     page.get_by_role("button", name="Planifier", exact=True).click()
     page.locator(".msg-success", has_text="Planifié le").wait_for()
+    settled(page)
     assert "ASSIGNÉ · Équipe complète" in page.locator(".banners").inner_text()
     assert "PLANIFIÉ · mercredi 15 janvier 2031, 08:30" in page.locator(".banners").inner_text()
     assert page.get_by_role("heading", name="Alertes de retard envoyées").is_visible()
