@@ -6,6 +6,7 @@ stays unaware of notifications).
 """
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -27,6 +28,13 @@ class ReadOnlyAdminMixin:
         return False
 
 
+def _https_by_default(db_field, **kwargs):
+    # Django 6 makes https the default scheme of URL fields; say so now (and silence its warning).
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
+
+
 class WebhookEndpointForm(forms.ModelForm):
     """The secret is never shown back; leaving the field empty keeps the current one."""
 
@@ -36,11 +44,11 @@ class WebhookEndpointForm(forms.ModelForm):
         help_text=_("Facultatif, « whsec_… ». Laisser vide pour garder le secret actuel."),
     )
     clear_secret = forms.BooleanField(label=_("supprimer le secret"), required=False)
-    url = forms.URLField(label=_("adresse"), max_length=500, assume_scheme="https")
 
     class Meta:
         model = WebhookEndpoint
         fields = ["name", "url", "is_active", "secret", "timeout_seconds", "spacing_ms"]
+        formfield_callback = _https_by_default
 
     def clean(self):
         data = super().clean()
@@ -54,6 +62,7 @@ class WebhookEndpointForm(forms.ModelForm):
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(admin.ModelAdmin):
     form = WebhookEndpointForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "url", "is_active", "signed", "spacing_ms", "timeout_seconds", "managed_by_settings"]
     list_filter = ["is_active", "managed_by_settings"]
     search_fields = ["name", "url"]

@@ -26,6 +26,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import time
 from dataclasses import dataclass
 from datetime import UTC, timedelta
@@ -200,4 +201,7 @@ def _read_body(response, deadline):
 
 
 def _short(exc, limit=300):
-    return str(exc)[:limit]
+    """The useful part of urllib3's nested messages: "[Errno 111] Connection refused"."""
+    text = str(exc)
+    match = re.search(r"\[Errno -?\d+\][^)\"']*", text)
+    return match.group(0).strip() if match else text[:limit]

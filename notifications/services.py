@@ -71,6 +71,7 @@ class ScanResult:
     trigger: str
     dry_run: bool = False
     total_overdue: int = 0
+    destinations: int = 0
     due: int = 0
     remaining: int = 0
     deliveries: list = field(default_factory=list)
@@ -200,7 +201,7 @@ def run_overdue_scan(*, now=None, trigger=ScanRun.Trigger.MANUAL, dry_run=False,
 
     endpoints = destinations(write=not dry_run)
     tickets, due = select_due(now=now, endpoints=endpoints)
-    result.total_overdue, result.due = len(tickets), len(due)
+    result.total_overdue, result.due, result.destinations = len(tickets), len(due), len(endpoints)
     if dry_run:
         result.deliveries = [
             Delivery(ticket=t, endpoint=e, notification_id=uuid.uuid4(), attempt=0) for t, e in due

@@ -33,6 +33,25 @@ def make_user(email, role, first="Prénom", last="Nom", **extra):
     return user
 
 
+@pytest.fixture(autouse=True)
+def _role_groups(request):
+    """The role groups of the data migration, put back when a transactional test
+    flushed them (a `transaction=True` test empties every table when it ends, and
+    the flush recreates permissions but not groups): without them nobody has any right.
+    """
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(request.fixturenames)
+    if not uses_db:
+        return
+    request.getfixturevalue("db" if "transactional_db" not in request.fixturenames else "transactional_db")
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    from accounts.roles import Role, seed_roles
+
+    if Group.objects.filter(name__in=[r.value for r in Role]).count() != len(Role):
+        seed_roles(apps)
+
+
 @pytest.fixture
 def now():
     return NOW

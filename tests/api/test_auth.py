@@ -230,3 +230,16 @@ def test_two_simultaneous_uses_of_one_refresh_token_give_new_tokens_to_only_one(
         thread.join()
 
     assert sorted(answers) == [200, 401]
+
+
+def test_behind_a_proxy_each_client_is_counted_by_its_forwarded_address(anonymous, technician, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1, "DEFAULT_THROTTLE_RATES": {
+        "login": "5/min", "login_address": "3/min"}}
+    for n in range(3):
+        login(anonymous, f"inconnu{n}@igp.test", "x", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.7")
+
+    blocked = login(anonymous, technician.email, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    other_client = login(anonymous, technician.email, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.2")
+
+    assert blocked.status_code == 429
+    assert other_client.status_code == 200

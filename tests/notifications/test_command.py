@@ -83,3 +83,13 @@ def test_dry_run_lists_what_would_be_sent_and_sends_nothing(overdue_ticket, hook
     assert f"{ticket.ticket_id} → OVERDUE_WEBHOOK_URL : serait envoyée" in out
     assert len(hooks.calls) == 0
     assert not WebhookNotification.objects.exists() and not ScanRun.objects.exists()
+
+
+def test_it_warns_when_tickets_are_overdue_but_no_destination_is_configured(overdue_ticket, settings):
+    settings.OVERDUE_WEBHOOK_URL = ""
+    overdue_ticket()
+
+    code, _out, err = run()
+
+    assert code == 0
+    assert "aucune destination active" in err

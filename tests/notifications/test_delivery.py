@@ -94,7 +94,7 @@ def test_a_refused_connection_comes_back_as_an_error_not_an_exception():
     outcome = delivery.post(f"http://127.0.0.1:{port}/", b"{}", {})
     assert not outcome.succeeded
     assert outcome.status is None
-    assert outcome.error.startswith("Connexion impossible")
+    assert outcome.error == "Connexion impossible : [Errno 111] Connection refused"
 
 
 @responses.activate

@@ -27,26 +27,6 @@ def png_bytes(width=4, height=3, rgb=(14, 116, 144)):
 
 
 @pytest.fixture(autouse=True)
-def role_groups(db):
-    """The role groups of the data migration, back after a transactional test flushed them.
-
-    A `transaction=True` test empties every table when it ends, and Django's
-    flush recreates permissions but not the groups a data migration wrote; a
-    later test's technician would then have no rights at all.
-    """
-    from django.contrib.auth.models import Group, Permission
-
-    from accounts.roles import ROLE_PERMISSIONS
-
-    if Group.objects.filter(name__in=[r.value for r in ROLE_PERMISSIONS]).count() == len(ROLE_PERMISSIONS):
-        return
-    perms = {f"{p.content_type.app_label}.{p.codename}": p for p in Permission.objects.select_related("content_type")}
-    for role, names in ROLE_PERMISSIONS.items():
-        group, _created = Group.objects.get_or_create(name=role.value)
-        group.permissions.add(*(perms.values() if names == ["*"] else [perms[n] for n in names if n in perms]))
-
-
-@pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 

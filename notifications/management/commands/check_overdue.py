@@ -58,6 +58,9 @@ class Command(BaseCommand):
         if result.dry_run:
             summary += " — essai à blanc, rien n'a été envoyé ni enregistré"
         self.stdout.write(summary + ".")
+        if result.total_overdue and not result.destinations:
+            self.stderr.write("Attention : aucune destination active (OVERDUE_WEBHOOK_URL vide et aucune "
+                              "destination webhook dans l'administration) : aucune alerte ne part.")
 
 
 def _dumps(data):
