@@ -15,3 +15,5 @@ urlpatterns = [
 ]
 # Uploaded files are deliberately not served under MEDIA_URL: they go through
 # views that check who may see the ticket (tickets/downloads.py).
+
+handler500 = "igp_maintenance.views.server_error"

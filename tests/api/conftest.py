@@ -9,22 +9,6 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 
 @pytest.fixture(autouse=True)
-def _role_groups(db):
-    """The role groups of the data migration, back if a transactional test (of any
-    app, earlier in this worker) flushed them: without them nobody has any right."""
-    from django.contrib.auth.models import Group, Permission
-
-    from accounts.roles import ROLE_PERMISSIONS
-
-    if Group.objects.filter(name__in=[r.value for r in ROLE_PERMISSIONS]).count() == len(ROLE_PERMISSIONS):
-        return
-    perms = {f"{p.content_type.app_label}.{p.codename}": p for p in Permission.objects.select_related("content_type")}
-    for role, names in ROLE_PERMISSIONS.items():
-        group, _created = Group.objects.get_or_create(name=role.value)
-        group.permissions.add(*(perms.values() if names == ["*"] else [perms[n] for n in names if n in perms]))
-
-
-@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings, monkeypatch):
     """MD5 for the passwords of these tests (sign-in tests hash dozens of times).
 

@@ -7,7 +7,7 @@ import time_machine
 from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from accounts.roles import Role
 from tests.conftest import PASSWORD
@@ -62,6 +62,15 @@ def test_a_deactivated_users_token_stops_working_at_once(client_for, technician)
     technician.save()
 
     assert client.get("/api/auth/me").status_code == 401
+
+
+def test_the_access_token_carries_the_users_id_but_no_role_or_permission(anonymous, supervisor):
+    access = login(anonymous, supervisor.email).json()["access"]
+
+    claims = AccessToken(access).payload
+
+    assert claims["user_id"] == str(supervisor.pk)
+    assert set(claims) == {"token_type", "exp", "iat", "jti", "user_id"}
 
 
 def test_a_role_change_takes_effect_on_the_next_request(client_for, technician, make_ticket):

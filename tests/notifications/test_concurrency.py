@@ -32,6 +32,8 @@ def test_eight_runs_started_at_the_same_moment_deliver_each_of_200_alerts_exactl
         results = list(pool.map(one_run, range(8)))
 
     delivered = receiver.delivered_ids()
+    failures = [d.error for r in results for d in r.failed]
+    assert failures == []
     assert len(delivered) == 200
     assert len(set(delivered)) == 200
     assert {r["body"]["ticket_id"] for r in receiver.received} == {t.ticket_id for t in tickets}

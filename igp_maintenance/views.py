@@ -1,0 +1,18 @@
+from django.http import JsonResponse
+from django.views import defaults
+
+
+def server_error(request, *args, **kwargs):
+    """A bug answers JSON under /api/ (integrations parse every answer) and a
+    plain French page elsewhere. Django has already logged the traceback."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {
+                "status": 500,
+                "code": "server_error",
+                "detail": "Erreur interne du serveur. L'incident a été journalisé.",
+                "hint": "Réessayez dans quelques minutes ; si l'erreur persiste, prévenez l'administrateur.",
+            },
+            status=500,
+        )
+    return defaults.server_error(request, *args, **kwargs)
