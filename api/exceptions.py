@@ -53,6 +53,7 @@ def _hints():
         413: _("Réduisez la taille du fichier ou de la requête, puis recommencez."),
         415: _("Envoyez du JSON (application/json) ou, pour un fichier, du multipart/form-data."),
         429: _("Patientez avant de réessayer."),
+        503: _("Le service n'est pas configuré ou pas disponible : l'administrateur doit vérifier ses réglages."),
     }
 
 

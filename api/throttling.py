@@ -10,7 +10,7 @@ Counters live in Django's cache (the `default` one). The default LocMemCache is
 per process: with several gunicorn workers each keeps its own count, so the
 effective limit is multiplied by the number of workers. Production with more
 than one process should point CACHES at a shared cache (Redis, Memcached, or
-Django's DatabaseCache) — see docs/api.md.
+Django's DatabaseCache) — see the README, "API REST".
 """
 import hashlib
 import time

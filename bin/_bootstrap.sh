@@ -20,5 +20,6 @@ fi
 if [ ! -f .env ]; then
     echo "→ Création de .env (clé secrète générée, DEBUG=True)"
     key=$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')
-    sed -e "s|^SECRET_KEY=.*|SECRET_KEY=$key|" .env.example > .env
+    cron=$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))')
+    sed -e "s|^SECRET_KEY=.*|SECRET_KEY=$key|" -e "s|^CRON_SECRET=.*|CRON_SECRET=$cron|" .env.example > .env
 fi
