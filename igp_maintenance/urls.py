@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from . import views
+
 admin.site.site_header = _("IGP Maintenance — administration")
 admin.site.site_title = _("IGP Maintenance")
 admin.site.index_title = _("Gestion de la maintenance")
 
 urlpatterns = [
+    path("favicon.ico", views.favicon),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("notifications.urls")),

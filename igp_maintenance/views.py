@@ -1,5 +1,12 @@
 from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.views import defaults
+
+
+def favicon(request):
+    """Browsers (and the admin) ask for /favicon.ico whatever the page says."""
+    return redirect(static("favicon.svg"), permanent=True)
 
 
 def server_error(request, *args, **kwargs):

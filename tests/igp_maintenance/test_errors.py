@@ -29,3 +29,8 @@ def test_a_bug_on_a_page_answers_a_french_page(buggy, db):
     response = buggy.get("/bug")
     assert response.status_code == 500
     assert "Une erreur est survenue" in response.content.decode()
+
+
+def test_the_browser_finds_a_favicon(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("favicon.svg")

@@ -73,7 +73,10 @@ def browser(monkeypatch):
     # PostgreSQL would refuse to drop the test database at the end of the run.
     connections.close_all()
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        # Chromium takes its own words (file button, date field) from LANGUAGE, not --lang, in headless
+        # mode; with chromium-l10n installed they are French, as on the shop floor's phones.
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                              env={**os.environ, "LANGUAGE": "fr_CA:fr"})
         yield chromium
         chromium.close()
         connections.close_all()

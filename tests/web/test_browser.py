@@ -217,7 +217,14 @@ def test_a_technician_without_javascript_still_moves_and_comments(open_page, liv
 
 def test_a_supervisor_assigns_the_team_and_schedules_on_a_desktop(
         open_page, live_server, supervisor, technician, make_ticket, screenshot_dir):
+    from notifications.models import WebhookNotification
+
     ticket = make_ticket(title="Remplacer les meules usées")
+    # Two attempts of one alert: a refused one, then its successful retry.
+    for attempt, status, ok, error in [(1, 500, False, "Code HTTP 500 reçu"), (2, 200, True, "")]:
+        WebhookNotification.objects.create(
+            ticket=ticket, notification_type="overdue_scheduled", webhook_url="http://127.0.0.1:9/hook",
+            attempt=attempt, response_status=status, succeeded=ok, error=error)
     page = open_page(DESKTOP)
     sign_in(page, live_server, supervisor.email)
     page.goto(live_server.url + ticket.get_absolute_url())
@@ -233,7 +240,8 @@ def test_a_supervisor_assigns_the_team_and_schedules_on_a_desktop(
     assert "PLANIFIÉ · mercredi 15 janvier 2031, 08:30" in page.locator(".banners").inner_text()
     assert page.get_by_role("heading", name="Alertes de retard envoyées").is_visible()
     assert_fits_a_thumb(page)
-    shoot(page, screenshot_dir, "ticket-supervisor-desktop")
+    assert "Code HTTP 500 reçu" in page.content()
+    shoot(page, screenshot_dir, "ticket-supervisor-desktop", full_page=True)
     ticket.refresh_from_db()
     assert ticket.assigned_to_team
     assert timezone.localtime(ticket.scheduled_date).strftime("%Y-%m-%d %H:%M") == "2031-01-15 08:30"
