@@ -102,3 +102,13 @@ def test_a_person_who_chose_english_gets_english(client, admin_user):
     client.force_login(admin_user)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     assert "Log out" in client.get(reverse("admin:index")).content.decode()
+
+
+def test_staff_switch_the_admin_to_english_and_back(client, admin_user):
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:index")).content.decode()
+    assert 'name="language" value="en"' in page
+    client.post(reverse("set_language"), {"language": "en", "next": reverse("admin:index")})
+    assert "Log out" in client.get(reverse("admin:index")).content.decode()
+    client.post(reverse("set_language"), {"language": "fr", "next": reverse("admin:index")})
+    assert "Déconnexion" in client.get(reverse("admin:index")).content.decode()
