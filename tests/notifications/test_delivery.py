@@ -150,9 +150,11 @@ def test_a_receiver_that_trickles_its_answer_is_cut_at_the_total_deadline():
         started = time.monotonic()
         outcome = delivery.post(f"http://127.0.0.1:{server.server_address[1]}/", b"{}", {},
                                 total_timeout=0.4, read_timeout=5)
-        assert time.monotonic() - started < 1.5
+        # The whole answer would take 50 s; being cut within seconds is the behaviour (the bound is loose on
+        # purpose: a busy CI machine must not make this a timing test).
+        assert time.monotonic() - started < 10
         assert outcome.error == "Délai total de 0.4 s dépassé"
-        assert outcome.duration < timedelta(seconds=1.5)
+        assert outcome.duration < timedelta(seconds=10)
     finally:
         stop.set()
         server.shutdown()
