@@ -161,9 +161,6 @@ class MachineSerializer(serializers.ModelSerializer):
         # checks it in full_clean (views), with its own message.
         validators = []
 
-    def validate_serial_number(self, value):
-        return (value or "").strip() or None
-
 
 # --- Tickets --------------------------------------------------------------------
 class TicketSerializer(serializers.ModelSerializer):

@@ -391,7 +391,6 @@ class MachineViewSet(viewsets.ModelViewSet):
 
     @staticmethod
     def _saved(machine):
-        machine.serial_number = (machine.serial_number or "").strip() or None
         machine.full_clean()  # The conditional unique serial number, with its message.
         machine.save()
         return machine

@@ -46,10 +46,18 @@ class Machine(models.Model):
     def __str__(self):
         return f"{self.machine_type} {self.model}".strip()
 
+    def clean(self):
+        super().clean()
+        self.normalize_serial_number()
+
     def save(self, *args, **kwargs):
-        # "" and None both mean "no serial number"; store one of them only.
-        self.serial_number = (self.serial_number or "").strip() or None
+        self.normalize_serial_number()
         super().save(*args, **kwargs)
+
+    def normalize_serial_number(self):
+        # "" and None both mean "no serial number"; store one of them only, so the
+        # conditional unique constraint sees every real number and no blank one.
+        self.serial_number = (self.serial_number or "").strip() or None
 
 
 class TicketQuerySet(models.QuerySet):
