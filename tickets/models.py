@@ -46,13 +46,13 @@ class Machine(models.Model):
     def __str__(self):
         return f"{self.machine_type} {self.model}".strip()
 
-    def clean(self):
-        super().clean()
-        self.normalize_serial_number()
-
     def save(self, *args, **kwargs):
         self.normalize_serial_number()
         super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        self.normalize_serial_number()
 
     def normalize_serial_number(self):
         # "" and None both mean "no serial number"; store one of them only, so the
