@@ -60,20 +60,28 @@ class Machine(models.Model):
         self.serial_number = (self.serial_number or "").strip() or None
 
 
+# Given to a technician or to the whole team.
+ASSIGNED = Q(assigned_to__isnull=False) | Q(assigned_to_team=True)
+
+
 class TicketQuerySet(models.QuerySet):
     def assigned(self):
-        """Given to a technician or to the whole team."""
-        return self.filter(Q(assigned_to__isnull=False) | Q(assigned_to_team=True))
+        return self.filter(ASSIGNED)
 
-    def overdue(self, now=None):
-        """The overdue rule of the original application, kept exactly.
+    @staticmethod
+    def overdue_q(now):
+        """The overdue rule of the original application, kept exactly, as a condition.
 
         Assigned (to someone or to the whole team), scheduled strictly before
         `now`, and still waiting for work: status received or diagnostic (the
-        board shows them with the PLANIFIÉ banner).
+        board shows them with the PLANIFIÉ banner). `overdue()` filters on it;
+        the board sorts on it; `Ticket.is_overdue()` is its twin for one ticket
+        in memory (a test checks that the two agree).
         """
-        now = now or timezone.now()
-        return self.assigned().filter(scheduled_date__lt=now, status__in=Ticket.WAITING_STATUSES)
+        return ASSIGNED & Q(scheduled_date__lt=now, status__in=Ticket.WAITING_STATUSES)
+
+    def overdue(self, now=None):
+        return self.filter(self.overdue_q(now or timezone.now()))
 
     def open(self):
         return self.exclude(status__in=[Ticket.Status.COMPLETED, Ticket.Status.ARCHIVED])

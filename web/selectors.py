@@ -50,11 +50,7 @@ def board_queryset(user, *, mine=False, machine=None, priority="", search=""):
 
 def _card_order(now):
     """Overdue first, then the most urgent, then the newest."""
-    overdue = Case(
-        When(Q(assigned_to__isnull=False) | Q(assigned_to_team=True),
-             scheduled_date__lt=now, status__in=Ticket.WAITING_STATUSES, then=Value(0)),
-        default=Value(1), output_field=IntegerField(),
-    )
+    overdue = Case(When(Ticket.objects.overdue_q(now), then=Value(0)), default=Value(1), output_field=IntegerField())
     rank = Case(*[When(priority=p, then=Value(r)) for p, r in PRIORITY_RANK.items()],
                 default=Value(9), output_field=IntegerField())
     return [overdue.asc(), rank.asc(), F("created_at").desc(), F("pk").desc()]
