@@ -211,51 +211,33 @@ def main():
 
     results = []
     unlimited = 10**9
+
+    def scenario(label, run, *, spacing_ms=None, before_measure=None):
+        """One line of the table: fresh alert state, optional spacing, webhooks counted at the receiver."""
+        reset_alerts()
+        if spacing_ms is not None:
+            settings.WEBHOOK_SPACING_MS = spacing_ms
+            WebhookEndpoint.objects.all().delete()  # The settings endpoint is upserted with the new spacing.
+        if before_measure:
+            before_measure()
+        before = receiver.count
+        r = measure(label, run)
+        r["received"] = receiver.count - before
+        r["remaining"] = getattr(r["value"], "remaining", 0)
+        results.append(r)
+
+    def ours(now=NOW, budget=unlimited):
+        return lambda: run_overdue_scan(now=now, trigger="manual", budget_seconds=budget)
+
     if not args.skip_slow:
-        reset_alerts()
-        before = receiver.count
-        r = measure("original: 1+N queries, sequential, 200 ms pause",
-                    lambda: run_original(now=NOW, url=receiver.url))
-        r["received"] = receiver.count - before
-        results.append(r)
-
-        reset_alerts()
-        settings.WEBHOOK_SPACING_MS = 200
-        WebhookEndpoint.objects.all().delete()
-        before = receiver.count
-        r = measure("ours: spacing 200 ms (default), no budget",
-                    lambda: run_overdue_scan(now=NOW, trigger="manual", budget_seconds=unlimited))
-        r["received"] = receiver.count - before
-        results.append(r)
-
-    reset_alerts()
-    settings.WEBHOOK_SPACING_MS = 0
-    WebhookEndpoint.objects.all().delete()
-    before = receiver.count
-    r = measure(f"ours: spacing 0, {settings.WEBHOOK_MAX_CONCURRENCY} concurrent posts, no budget",
-                lambda: run_overdue_scan(now=NOW, trigger="manual", budget_seconds=unlimited))
-    r["received"] = receiver.count - before
-    results.append(r)
-
-    reset_alerts()
-    settings.WEBHOOK_SPACING_MS = 200
-    WebhookEndpoint.objects.all().delete()
-    before = receiver.count
-    r = measure(f"ours: spacing 200 ms, {settings.OVERDUE_RUN_BUDGET_SECONDS:g} s budget (one cron call)",
-                lambda: run_overdue_scan(now=NOW, trigger="manual"))
-    r["received"] = receiver.count - before
-    r["remaining"] = r["value"].remaining
-    results.append(r)
-
-    reset_alerts()
-    settings.WEBHOOK_SPACING_MS = 0
-    WebhookEndpoint.objects.all().delete()
-    run_overdue_scan(now=NOW, trigger="manual", budget_seconds=unlimited)
-    before = receiver.count
-    r = measure("ours: second run 5 min later (all within 24 h window)",
-                lambda: run_overdue_scan(now=NOW + timedelta(minutes=5), trigger="manual"))
-    r["received"] = receiver.count - before
-    results.append(r)
+        scenario("original: 1+N queries, sequential, 200 ms pause", lambda: run_original(now=NOW, url=receiver.url))
+        scenario("ours: spacing 200 ms (default), no budget", ours(), spacing_ms=200)
+    scenario(f"ours: spacing 0, {settings.WEBHOOK_MAX_CONCURRENCY} concurrent posts, no budget", ours(),
+             spacing_ms=0)
+    scenario(f"ours: spacing 200 ms, {settings.OVERDUE_RUN_BUDGET_SECONDS:g} s budget (one cron call)",
+             ours(budget=None), spacing_ms=200)
+    scenario("ours: second run 5 min later (all within 24 h window)",
+             ours(now=NOW + timedelta(minutes=5), budget=None), spacing_ms=0, before_measure=ours())
 
     print(f"\n## Delivery of {args.overdue:,} alerts among {args.tickets:,} tickets "
           f"(receiver answers in {args.receiver_ms} ms)")
