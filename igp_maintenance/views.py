@@ -1,6 +1,7 @@
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
+from django.utils.translation import gettext as _
 from django.views import defaults
 
 
@@ -17,8 +18,8 @@ def server_error(request, *args, **kwargs):
             {
                 "status": 500,
                 "code": "server_error",
-                "detail": "Erreur interne du serveur. L'incident a été journalisé.",
-                "hint": "Réessayez dans quelques minutes ; si l'erreur persiste, prévenez l'administrateur.",
+                "detail": _("Erreur interne du serveur. L'incident a été journalisé."),
+                "hint": _("Réessayez dans quelques minutes ; si l'erreur persiste, prévenez l'administrateur."),
             },
             status=500,
         )

@@ -34,3 +34,8 @@ def test_a_bug_on_a_page_answers_a_french_page(buggy, db):
 def test_the_browser_finds_a_favicon(client, db):
     response = client.get("/favicon.ico")
     assert response.status_code == 301 and response["Location"].endswith("favicon.svg")
+
+
+def test_a_bug_under_the_api_answers_in_english_when_asked(buggy, db):
+    response = buggy.get("/api/bug", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.json()["detail"] == "Internal server error. The incident has been logged."
