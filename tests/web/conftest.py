@@ -11,7 +11,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--lang=fr-CA"]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
-# Screenshots go to docs/screenshots/ when SCREENSHOTS_DIR says so (see the README, "Tests dans un vrai navigateur");
+# Screenshots go to docs/screenshots/ when SCREENSHOTS_DIR says so (see the README, "Tests in a real browser");
 # otherwise to the test's temporary directory, so a CI run leaves the checkout clean.
 SCREENSHOTS_DIR = os.environ.get("SCREENSHOTS_DIR", "")
 
