@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from .forms import UserChangeForm, UserCreationForm
@@ -40,3 +41,10 @@ class UserAdmin(BaseUserAdmin):
         if db_field.name == "role" and not request.user.is_superuser:
             kwargs["choices"] = [c for c in Role.choices if c[0] != Role.ADMIN]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def user_change_password(self, request, id, form_url=""):
+        # One's own password is changed with the old one (admin:password_change),
+        # as in the API; this form, without it, is for resetting someone else's.
+        if str(request.user.pk) == str(id):
+            return redirect("admin:password_change")
+        return super().user_change_password(request, id, form_url)
