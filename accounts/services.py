@@ -5,6 +5,7 @@ password changes or an account is deactivated, so no door can forget it.
 """
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.db import transaction
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
@@ -49,3 +50,53 @@ def _delete_sessions_of(user, *, now):
 
         for key in keys:
             SessionStore(session_key=key).delete()
+
+
+# Rows that point at a user without being his history: his own sign-in tokens.
+NOT_HISTORY = {"token_blacklist.outstandingtoken"}
+
+
+class UserHasHistory(Exception):
+    """The account left traces (tickets, timeline rows, comments…): deactivate it instead."""
+
+    def __init__(self, kinds):
+        self.kinds = kinds
+        super().__init__(", ".join(str(k) for k in kinds))
+
+
+def user_history(user):
+    """What the person left in the database, as model names ("tickets", "commentaires"…); [] if nothing.
+
+    Read from the model graph rather than listed by hand: any app that later
+    adds a row pointing at a user (messages, plans…) counts without a change
+    here. One EXISTS query per relation.
+    """
+    kinds = []
+    for relation in type(user)._meta.get_fields(include_hidden=True):
+        if not (relation.auto_created and not relation.concrete and (relation.one_to_many or relation.one_to_one)):
+            continue
+        model = relation.related_model
+        if model._meta.auto_created or model._meta.label_lower in NOT_HISTORY:
+            continue  # Group/permission link tables; tokens.
+        if model._default_manager.filter(**{relation.field.name: user}).exists():
+            name = model._meta.verbose_name_plural
+            if name not in kinds:
+                kinds.append(name)
+    return kinds
+
+
+def user_delete(*, user):
+    """Delete an account that left no trace; raise UserHasHistory otherwise.
+
+    A person with any history is deactivated, never deleted: deleting would
+    unassign his tickets without a timeline row (and stop their alerts), and
+    blank the author of his timeline rows and comments. The user's row is
+    locked first, so a ticket assigned to him at the same instant either
+    counts as history or waits for the deletion.
+    """
+    with transaction.atomic():
+        locked = type(user).objects.select_for_update().get(pk=user.pk)
+        kinds = user_history(locked)
+        if kinds:
+            raise UserHasHistory(kinds)
+        locked.delete()

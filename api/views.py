@@ -37,6 +37,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import datetime_from_epoch, get_md5_hash_password
 
 from accounts import policies as account_policies
+from accounts import services as account_services
 from accounts.models import User
 from tickets import services
 from tickets.downloads import media_file_response
@@ -425,7 +426,7 @@ class MachineViewSet(viewsets.ModelViewSet):
 # --- Users ----------------------------------------------------------------------
 @extend_schema_view(
     destroy=extend_schema(responses={204: None, 403: ERROR, 404: ERROR, 409: ERROR},
-                          summary=gettext_lazy("Supprimer un compte (refusé s'il a signalé des tickets)")),
+                          summary=gettext_lazy("Supprimer un compte (refusé s'il a un historique : le désactiver)")),
 )
 class UserViewSet(viewsets.ModelViewSet):
     queryset = User.objects.all()
@@ -461,13 +462,9 @@ class UserViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, user):
         try:
-            with transaction.atomic():
-                user.delete()
-        except ProtectedError as exc:
-            raise Conflict(_(
-                "Ce compte a signalé des tickets : le supprimer effacerait leur historique. "
-                "Désactivez-le plutôt (is_active = false)."
-            )) from exc
+            account_services.user_delete(user=user)
+        except account_services.UserHasHistory as exc:
+            raise Conflict(user_has_history_message(exc.kinds)) from exc
 
     @extend_schema(responses={200: s.UserSummarySerializer(many=True), 403: ERROR},
                    summary=gettext_lazy("Techniciens actifs, pour choisir à qui assigner"), filters=False)
@@ -475,3 +472,10 @@ class UserViewSet(viewsets.ModelViewSet):
     def technicians(self, request):
         return Response(s.UserSummarySerializer(User.objects.technicians(), many=True).data)
 
+
+
+def user_has_history_message(kinds):
+    return _(
+        "Ce compte a un historique (%(kinds)s) : le supprimer le ferait perdre. "
+        "Désactivez-le plutôt (is_active = false) : ses tickets restent assignés et lisibles."
+    ) % {"kinds": ", ".join(str(k) for k in kinds)}
