@@ -1,8 +1,8 @@
 import mimetypes
 import uuid
 from datetime import UTC
-from pathlib import PurePosixPath
 
+import filetype
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
@@ -298,9 +298,15 @@ class Ticket(models.Model):
 
 
 def media_upload_to(instance, filename):
-    # A random name: the original file name is kept in `original_name` only, so a
-    # crafted name can never choose a path or overwrite another file.
-    suffix = PurePosixPath(filename).suffix.lower()[:10]
+    """A random name with the extension of the type read from the content.
+
+    The client's name is kept in `original_name` only: it can never choose a
+    path, overwrite another file, or give a PNG a `.html` or `.exe` extension
+    that a web server or a desktop would act on. A type filetype does not know
+    gets no extension at all.
+    """
+    kind = filetype.get_type(mime=instance.content_type) if instance.content_type else None
+    suffix = f".{kind.extension}" if kind else ""
     return f"tickets/{instance.ticket_id}/{uuid.uuid4().hex}{suffix}"
 
 
