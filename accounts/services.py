@@ -90,9 +90,8 @@ def user_delete(*, user):
 
     A person with any history is deactivated, never deleted: deleting would
     unassign his tickets without a timeline row (and stop their alerts), and
-    blank the author of his timeline rows and comments. The user's row is
-    locked first, so a ticket assigned to him at the same instant either
-    counts as history or waits for the deletion.
+    blank the author of his timeline rows and comments. The check and the
+    deletion run in one transaction, with the user's row locked.
     """
     with transaction.atomic():
         locked = type(user).objects.select_for_update().get(pk=user.pk)
