@@ -68,15 +68,6 @@ def test_deleting_someone_with_any_history_is_a_409_that_says_to_deactivate(
     assert User.objects.filter(pk=technician.pk, is_active=True).exists()
 
 
-def test_the_409_is_in_english_when_asked(supervisor, technician, make_ticket):
-    make_ticket(assigned_to=technician)
-
-    response = api_as(supervisor).delete(f"/api/users/{technician.pk}", HTTP_ACCEPT_LANGUAGE="en")
-
-    assert response.status_code == 409
-    assert response.json()["hint"]
-
-
 def test_a_technician_who_is_only_an_assignee_keeps_his_overdue_ticket(supervisor, technician, make_ticket, now):
     ticket = make_ticket(assigned_to=technician, scheduled_date=now)
 
