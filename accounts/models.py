@@ -75,6 +75,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_full_name(self):
         return self.full_name
 
+    # True while `check_password` re-hashes with the preferred hasher: not a password change.
+    upgrading_password_hash = False
+
+    def check_password(self, raw_password):
+        self.upgrading_password_hash = True
+        try:
+            return super().check_password(raw_password)
+        finally:
+            self.upgrading_password_hash = False
+
     def get_short_name(self):
         return self.first_name or self.email
 

@@ -33,7 +33,8 @@ class UserSummarySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "email", "full_name", "role"]
+        # is_active: a deactivated technician stays assigned to his tickets, shown as inactive.
+        fields = ["id", "email", "full_name", "role", "is_active"]
         read_only_fields = fields
 
 
@@ -250,11 +251,14 @@ class TicketScheduleSerializer(serializers.Serializer):
 
 class TimelineEntrySerializer(serializers.ModelSerializer):
     actor = UserSummarySerializer(read_only=True, allow_null=True)
+    actor_name = serializers.CharField(source="display_actor", read_only=True, help_text=_(
+        "Nom de l'auteur, gardé même si son compte a été supprimé (actor est alors null)."))
     action_label = serializers.CharField(source="get_action_display", read_only=True)
 
     class Meta:
         model = TimelineEntry
-        fields = ["id", "action", "action_label", "actor", "old_value", "new_value", "note", "created_at"]
+        fields = ["id", "action", "action_label", "actor", "actor_name", "old_value", "new_value", "note",
+                  "created_at"]
         read_only_fields = fields
 
 

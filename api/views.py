@@ -18,7 +18,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import filters, mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import AuthenticationFailed, ErrorDetail, NotFound, PermissionDenied, Throttled
+from rest_framework.exceptions import (
+    AuthenticationFailed,
+    ErrorDetail,
+    NotFound,
+    PermissionDenied,
+    Throttled,
+    ValidationError,
+)
 from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -27,9 +34,10 @@ from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
-from rest_framework_simplejwt.utils import datetime_from_epoch
+from rest_framework_simplejwt.utils import datetime_from_epoch, get_md5_hash_password
 
 from accounts import policies as account_policies
+from accounts import services as account_services
 from accounts.models import User
 from tickets import services
 from tickets.downloads import media_file_response
@@ -115,6 +123,8 @@ class RefreshView(TokenEndpoint):
                 user = User.objects.get(pk=refresh.payload.get(jwt_settings.USER_ID_CLAIM))
                 if not user.is_active:
                     raise AuthenticationFailed(_("Ce compte est désactivé."), code="inactive")
+                if not password_unchanged_since(refresh, user):
+                    raise TokenError("password changed")
                 if not spend_refresh_token(refresh, user):
                     raise TokenError("already used")
                 refresh.set_jti()
@@ -124,6 +134,18 @@ class RefreshView(TokenEndpoint):
         except (TokenError, ObjectDoesNotExist, ValueError, TypeError) as exc:
             raise InvalidToken(_("Jeton de renouvellement invalide, expiré ou déjà utilisé.")) from exc
         return Response({"access": str(refresh.access_token), "refresh": str(refresh)})
+
+
+def password_unchanged_since(token, user):
+    """The token was issued for the password the user has now (SIMPLE_JWT CHECK_REVOKE_TOKEN).
+
+    A changed password already blacklisted the token; this also covers a hash
+    upgrade at sign-in, after which the token's access tokens would be refused
+    on every request: better one clear 401 here, and a new sign-in.
+    """
+    if not jwt_settings.CHECK_REVOKE_TOKEN:
+        return True
+    return token.payload.get(jwt_settings.REVOKE_TOKEN_CLAIM) == get_md5_hash_password(user.password)
 
 
 def spend_refresh_token(refresh, user):
@@ -177,16 +199,10 @@ class PasswordChangeView(APIView):
         serializer.is_valid(raise_exception=True)
         user = request.user
         with transaction.atomic():
+            # The save revokes every refresh token and session (accounts.signals).
             user.set_password(serializer.validated_data["new_password"])
             user.save(update_fields=["password"])
-            blacklist_all_refresh_tokens(user)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-def blacklist_all_refresh_tokens(user):
-    """A new password ends every session opened with the old one."""
-    outstanding = OutstandingToken.objects.filter(user=user).exclude(blacklistedtoken__isnull=False)
-    BlacklistedToken.objects.bulk_create([BlacklistedToken(token=t) for t in outstanding], ignore_conflicts=True)
 
 
 # --- Tickets --------------------------------------------------------------------
@@ -410,7 +426,7 @@ class MachineViewSet(viewsets.ModelViewSet):
 # --- Users ----------------------------------------------------------------------
 @extend_schema_view(
     destroy=extend_schema(responses={204: None, 403: ERROR, 404: ERROR, 409: ERROR},
-                          summary=gettext_lazy("Supprimer un compte (refusé s'il a signalé des tickets)")),
+                          summary=gettext_lazy("Supprimer un compte (refusé s'il a un historique : le désactiver)")),
 )
 class UserViewSet(viewsets.ModelViewSet):
     queryset = User.objects.all()
@@ -432,6 +448,12 @@ class UserViewSet(viewsets.ModelViewSet):
             ("role" in data and data["role"] != serializer.instance.role) or data.get("is_active") is False
         ):
             raise PermissionDenied(_("Vous ne pouvez pas changer votre propre rôle ni désactiver votre compte."))
+        if serializer.instance.pk == self.request.user.pk and data.get("password"):
+            # Whoever he is, a person proves he knows his current password before replacing it.
+            raise ValidationError({"password": [_(
+                "Pour changer votre propre mot de passe, utilisez POST /api/users/me/password, "
+                "qui demande l'ancien."
+            )]})
         serializer.save()
 
     def _check_role(self, role):
@@ -440,13 +462,9 @@ class UserViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, user):
         try:
-            with transaction.atomic():
-                user.delete()
-        except ProtectedError as exc:
-            raise Conflict(_(
-                "Ce compte a signalé des tickets : le supprimer effacerait leur historique. "
-                "Désactivez-le plutôt (is_active = false)."
-            )) from exc
+            account_services.user_delete(user=user)
+        except account_services.UserHasHistory as exc:
+            raise Conflict(user_has_history_message(exc.kinds)) from exc
 
     @extend_schema(responses={200: s.UserSummarySerializer(many=True), 403: ERROR},
                    summary=gettext_lazy("Techniciens actifs, pour choisir à qui assigner"), filters=False)
@@ -454,3 +472,10 @@ class UserViewSet(viewsets.ModelViewSet):
     def technicians(self, request):
         return Response(s.UserSummarySerializer(User.objects.technicians(), many=True).data)
 
+
+
+def user_has_history_message(kinds):
+    return _(
+        "Ce compte a un historique (%(kinds)s) : le supprimer le ferait perdre. "
+        "Désactivez-le plutôt (is_active = false) : ses tickets restent assignés et lisibles."
+    ) % {"kinds": ", ".join(str(k) for k in kinds)}

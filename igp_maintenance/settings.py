@@ -218,6 +218,9 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- REST API ---------------------------------------------------------------
+# Signs the API's tokens; unset, SECRET_KEY does. HS256 with a short key can be
+# brute-forced offline from any one token: in production, 32 characters at least.
+JWT_SIGNING_KEY = env.str("JWT_SIGNING_KEY", default="")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework_simplejwt.authentication.JWTAuthentication",
@@ -225,7 +228,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        # JSONParser that answers 400 to a too-deep document instead of a RecursionError (500).
+        "api.parsers.SafeJSONParser",
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
@@ -254,8 +258,10 @@ SIMPLE_JWT = {
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
-    "SIGNING_KEY": env.str("JWT_SIGNING_KEY", default=SECRET_KEY),
+    "SIGNING_KEY": JWT_SIGNING_KEY or SECRET_KEY,
     "AUTH_HEADER_TYPES": ("Bearer",),
+    # Tokens carry a hash of the password hash: a new password stops access tokens at once.
+    "CHECK_REVOKE_TOKEN": True,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "IGP Maintenance API",
@@ -275,6 +281,24 @@ SPECTACULAR_SETTINGS = {
 # --- Overdue alerts (notifications app) --------------------------------------
 # Bearer secret of POST /api/cron/check-overdue. Unset: the endpoint answers 503.
 CRON_SECRET = env.str("CRON_SECRET", default="")
+
+
+def _refuse_short_secrets(**secrets):
+    """In production a set secret shorter than 32 characters stops the start, like SECRET_KEY.
+
+    Unset stays allowed where it has a meaning (no CRON_SECRET: the cron
+    endpoint answers 503; no JWT_SIGNING_KEY: SECRET_KEY signs the tokens).
+    """
+    for name, value in secrets.items():
+        if not DEBUG and value and len(value) < 32:
+            raise ImproperlyConfigured(
+                f"{name} is shorter than 32 characters while DEBUG is off: it could be guessed. "
+                "Generate one with: python -c \"import secrets; print(secrets.token_urlsafe(32))\" "
+                "and set it in the environment or .env."
+            )
+
+
+_refuse_short_secrets(JWT_SIGNING_KEY=JWT_SIGNING_KEY, CRON_SECRET=CRON_SECRET)
 # The destination of the original application (Pabbly Connect). Unset: only the
 # endpoints managed in the admin receive alerts.
 OVERDUE_WEBHOOK_URL = env.str("OVERDUE_WEBHOOK_URL", default="")

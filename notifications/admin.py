@@ -101,14 +101,15 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
 @admin.register(WebhookNotification)
 class WebhookNotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["sent_at", "ticket", "endpoint", "notification_type", "attempt", "response_status",
+    # ticket_number, not the ticket: the history of a deleted ticket still says which one.
+    list_display = ["sent_at", "ticket_number", "endpoint", "notification_type", "attempt", "response_status",
                     "succeeded", "short_error", "duration"]
     list_filter = ["succeeded", "endpoint", ("sent_at", admin.DateFieldListFilter), "notification_type"]
     list_select_related = ["ticket", "endpoint"]
-    search_fields = ["ticket__ticket_id", "=notification_id"]
+    search_fields = ["ticket_number", "=notification_id"]
     date_hierarchy = "sent_at"
-    readonly_fields = ["ticket", "endpoint", "notification_type", "notification_id", "webhook_url", "sent_at",
-                       "attempt", "response_status", "response_body", "succeeded", "error", "duration",
+    readonly_fields = ["ticket", "ticket_number", "endpoint", "notification_type", "notification_id", "webhook_url",
+                       "sent_at", "attempt", "response_status", "response_body", "succeeded", "error", "duration",
                        "created_at"]
     actions = ["resend_now"]
 

@@ -114,8 +114,10 @@ class WebhookNotification(models.Model):
 
     SENDING = "Envoi en cours"
 
-    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="webhook_notifications",
+    # SET_NULL: deleting a ticket keeps its alert history, which still names it by `ticket_number`.
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.SET_NULL, related_name="webhook_notifications",
                                verbose_name=_("ticket"), null=True, blank=True)
+    ticket_number = models.CharField(_("numéro de ticket"), max_length=120, blank=True, db_index=True)
     endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.SET_NULL, null=True, blank=True,
                                  related_name="notifications", verbose_name=_("destination"))
     notification_type = models.CharField(_("type"), max_length=50, choices=Type.choices,
@@ -140,7 +142,13 @@ class WebhookNotification(models.Model):
         indexes = [models.Index(fields=["ticket", "-sent_at"], name="webhook_notif_ticket_sent_idx")]
 
     def __str__(self):
-        return f"{self.ticket_id} {self.sent_at:%Y-%m-%d %H:%M} {self.response_status or self.error}"
+        return f"{self.ticket_number} {self.sent_at:%Y-%m-%d %H:%M} {self.response_status or self.error}"
+
+    def save(self, *args, **kwargs):
+        # Every writer (scan, resend, import) gets the number without having to think of it.
+        if self.ticket_id and not self.ticket_number:
+            self.ticket_number = self.ticket.ticket_id
+        super().save(*args, **kwargs)
 
 
 class ScanRun(models.Model):

@@ -128,10 +128,31 @@ class CheckOverdueTicketsView(APIView):
 
 
 class NotificationHistorySerializer(serializers.ModelSerializer):
+    """One delivery attempt. The receiver's address and answer only with `show_receiver`.
+
+    For Pabbly, Zapier or Make the webhook URL *is* the secret (whoever knows it
+    can post fake alerts), and the receiver's answer may echo it: both are shown
+    only to holders of `notifications.view_webhooknotification`, as on the pages.
+    """
+
+    RECEIVER_FIELDS = ("webhook_url", "response_body")
+
+    # Not read-only in the schema, so they are documented as optional (absent without the permission).
+    webhook_url = serializers.CharField(required=False, help_text=_(
+        "Seulement avec la permission notifications.view_webhooknotification."))
+    response_body = serializers.CharField(required=False, help_text=_(
+        "Seulement avec la permission notifications.view_webhooknotification."))
+
     class Meta:
         model = WebhookNotification
         fields = ["id", "notification_type", "notification_id", "webhook_url", "sent_at", "attempt",
                   "response_status", "response_body", "succeeded", "error", "duration", "created_at"]
+
+    def __init__(self, *args, show_receiver=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not show_receiver:
+            for name in self.RECEIVER_FIELDS:
+                self.fields.pop(name)
 
 
 class NotificationHistoryView(APIView):
@@ -139,7 +160,7 @@ class NotificationHistoryView(APIView):
 
     @extend_schema(responses={200: inline_serializer("TicketNotificationHistory", {
         "ticket_id": serializers.CharField(),
-        "notifications": NotificationHistorySerializer(many=True),
+        "notifications": NotificationHistorySerializer(many=True, show_receiver=True),
     })}, tags=["alertes"], summary="Historique des alertes d'un ticket")
     def get(self, request, ticket_id):
         ticket = get_object_or_404(Ticket, ticket_id=ticket_id)
@@ -147,8 +168,9 @@ class NotificationHistoryView(APIView):
             # Same answer as a ticket that does not exist: ids are not secrets, but contents are.
             raise exceptions.NotFound()
         rows = selectors.alert_history(ticket, limit=100)
-        return Response({"ticket_id": ticket.ticket_id,
-                         "notifications": NotificationHistorySerializer(rows, many=True).data})
+        show_receiver = request.user.has_perm("notifications.view_webhooknotification")
+        return Response({"ticket_id": ticket.ticket_id, "notifications": NotificationHistorySerializer(
+            rows, many=True, show_receiver=show_receiver).data})
 
 
 _health = inline_serializer("SchedulerHealth", {

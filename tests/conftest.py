@@ -52,6 +52,18 @@ def _role_groups(request):
         seed_roles(apps)
 
 
+@pytest.fixture(autouse=True)
+def _factory_language():
+    """Each test starts in French: an API request with Accept-Language: en leaves
+    English active in the thread, and a later test of the same worker would read it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def now():
     return NOW

@@ -68,7 +68,7 @@ class TimelineInline(admin.TabularInline):
     model = TimelineEntry
     extra = 0
     can_delete = False
-    fields = ["created_at", "actor", "action", "old_value", "new_value", "note"]
+    fields = ["created_at", "actor", "actor_name", "action", "old_value", "new_value", "note"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -107,7 +107,7 @@ class TicketAdmin(admin.ModelAdmin):
 
 @admin.register(TimelineEntry)
 class TimelineEntryAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "ticket", "action", "actor", "old_value", "new_value"]
+    list_display = ["created_at", "ticket", "action", "actor_name", "old_value", "new_value"]
     list_filter = ["action"]
     list_select_related = ["ticket", "actor"]
     search_fields = ["ticket__ticket_id"]

@@ -1,8 +1,8 @@
 import mimetypes
 import uuid
 from datetime import UTC
-from pathlib import PurePosixPath
 
+import filetype
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
@@ -253,6 +253,11 @@ class Ticket(models.Model):
         return self.assigned_to_id is not None or self.assigned_to_team
 
     @property
+    def assignee_is_inactive(self):
+        """Assigned to a deactivated account: it stays assigned (and alerted), shown as such."""
+        return self.assigned_to_id is not None and not self.assigned_to.is_active
+
+    @property
     def assignee_label(self):
         """The technician's name, "Équipe complète", or "" when nobody has it."""
         if self.assigned_to_team:
@@ -293,9 +298,15 @@ class Ticket(models.Model):
 
 
 def media_upload_to(instance, filename):
-    # A random name: the original file name is kept in `original_name` only, so a
-    # crafted name can never choose a path or overwrite another file.
-    suffix = PurePosixPath(filename).suffix.lower()[:10]
+    """A random name with the extension of the type read from the content.
+
+    The client's name is kept in `original_name` only: it can never choose a
+    path, overwrite another file, or give a PNG a `.html` or `.exe` extension
+    that a web server or a desktop would act on. A type filetype does not know
+    gets no extension at all.
+    """
+    kind = filetype.get_type(mime=instance.content_type) if instance.content_type else None
+    suffix = f".{kind.extension}" if kind else ""
     return f"tickets/{instance.ticket_id}/{uuid.uuid4().hex}{suffix}"
 
 
@@ -384,6 +395,9 @@ class TimelineEntry(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("par"),
     )
+    # The actor's name when the row was written: the history still says who,
+    # even if the account is later deleted (or renamed).
+    actor_name = models.CharField(_("nom de l'auteur"), max_length=255, blank=True)
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     old_value = models.CharField(_("ancienne valeur"), max_length=255, blank=True)
     new_value = models.CharField(_("nouvelle valeur"), max_length=255, blank=True)
@@ -398,3 +412,14 @@ class TimelineEntry(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} ({self.old_value} → {self.new_value})"
+
+    def save(self, *args, **kwargs):
+        # Here rather than in each writer (services, import, admin): no row without its author's name.
+        if self.actor_id and not self.actor_name:
+            self.actor_name = str(self.actor)[:255]
+        super().save(*args, **kwargs)
+
+    @property
+    def display_actor(self):
+        """Who wrote it: the account's current name, or the name kept when the account is gone."""
+        return str(self.actor) if self.actor_id else self.actor_name

@@ -70,7 +70,8 @@ def test_the_access_token_carries_the_users_id_but_no_role_or_permission(anonymo
     claims = AccessToken(access).payload
 
     assert claims["user_id"] == str(supervisor.pk)
-    assert set(claims) == {"token_type", "exp", "iat", "jti", "user_id"}
+    # hash_password: a digest of the password hash, so a new password stops the token at once.
+    assert set(claims) == {"token_type", "exp", "iat", "jti", "user_id", "hash_password"}
 
 
 def test_a_role_change_takes_effect_on_the_next_request(client_for, technician, make_ticket):

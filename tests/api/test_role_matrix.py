@@ -130,6 +130,8 @@ ENDPOINTS = {
                               dict(admin=200, supervisor=200, technician=403, operator=403, anonymous=401)),
     "read alert history": ("get", lambda w, u: f"/api/webhooks/notification-history/{w.quoted_ticket_id}", None,
                            dict(admin=200, supervisor=200, technician=200, operator=404, anonymous=401)),
+    "read own alert history": ("get", lambda w, u: f"/api/webhooks/notification-history/{w.quoted_own_ticket_id}",
+                               None, dict(admin=200, supervisor=200, technician=200, operator=200, anonymous=401)),
 }
 
 
@@ -140,10 +142,11 @@ def world(admin_user, supervisor, technician, technician2, operator, machine, ma
     photo = Media.objects.create(ticket=ticket, original_name="p.png", content_type="image/png",
                                  kind=Media.Kind.PHOTO, size=len(PNG))
     photo.file.save("p.png", io.BytesIO(PNG))
+    own_ticket = make_ticket(reporter=operator, title="Bruit anormal")
     return SimpleNamespace(
         admin=admin_user, supervisor=supervisor, technician=technician, technician2=technician2,
         operator=operator, machine=machine, spare_machine=machine2, ticket=ticket, photo=photo,
-        own_ticket=make_ticket(reporter=operator, title="Bruit anormal"),
+        own_ticket=own_ticket, quoted_own_ticket_id=quote(own_ticket.ticket_id),
         other_admin=make_user("berthe@igp.test", Role.ADMIN, "Berthe", "Admin"),
         leaver=make_user("depart@igp.test", Role.TECHNICIAN, "Denis", "Départ"),
         quoted_ticket_id=quote(ticket.ticket_id),
@@ -191,3 +194,28 @@ def test_the_matrix_covers_every_route_of_the_api():
             names |= {f"{namespace}:{p.name}" for p in pattern.url_patterns if p.name}
     assert names - covered == set()
 
+
+
+# Who sees the receiver's address and answer in the alert history (for Pabbly, Zapier
+# or Make the URL is the secret): holders of notifications.view_webhooknotification only.
+RECEIVER_FIELDS_SHOWN = dict(admin=True, supervisor=True, director=True, technician=False, operator=False)
+
+
+@pytest.mark.parametrize("role", list(RECEIVER_FIELDS_SHOWN))
+def test_the_alert_history_shows_the_webhook_url_only_to_those_allowed_to_see_alerts(world, role):
+    from notifications.models import WebhookNotification
+
+    WebhookNotification.objects.create(ticket=world.own_ticket, webhook_url="https://connect.pabbly.com/secret-123",
+                                       response_status=200, response_body="ok secret-123", succeeded=True)
+    user = getattr(world, role, None) or make_user(f"{role}@igp.test", role)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(user)}")
+
+    response = client.get(f"/api/webhooks/notification-history/{world.quoted_own_ticket_id}")
+
+    assert response.status_code == 200
+    [row] = response.json()["notifications"]
+    assert row["succeeded"] is True and row["response_status"] == 200
+    assert ("webhook_url" in row) is RECEIVER_FIELDS_SHOWN[role]
+    assert ("response_body" in row) is RECEIVER_FIELDS_SHOWN[role]
+    assert ("secret-123" in response.content.decode()) is RECEIVER_FIELDS_SHOWN[role]

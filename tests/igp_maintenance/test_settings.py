@@ -11,7 +11,8 @@ GOOD_KEY = "k" * 20 + "-x8Zq3vN1pL0rT7yW2eA9sD4fG6hJ5kM"
 
 
 def manage(*args, **env):
-    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}}
+    base = {k: v for k, v in os.environ.items()
+            if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "JWT_SIGNING_KEY", "CRON_SECRET"}}
     base.update({"ENV_FILE": "/dev/null", "DATABASE_URL": "sqlite:////tmp/igp-settings-test.sqlite3"}, **env)
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=base, capture_output=True,
                           text=True, timeout=120)
@@ -26,6 +27,27 @@ def test_production_refuses_to_start_without_a_real_secret_key(key):
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
     assert "secrets.token_urlsafe" in result.stderr
+
+
+PRODUCTION = {"DEBUG": "False", "SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "maintenance.igpglass.ca"}
+
+
+@pytest.mark.parametrize("name", ["JWT_SIGNING_KEY", "CRON_SECRET"])
+def test_production_refuses_to_start_with_a_short_jwt_key_or_cron_secret(name):
+    result = manage("check", **PRODUCTION, **{name: "x" * 31})
+
+    assert result.returncode != 0
+    assert f"{name} is shorter than 32 characters" in result.stderr
+    assert "secrets.token_urlsafe" in result.stderr
+
+
+def test_production_accepts_long_secrets_and_an_unset_cron_secret():
+    assert manage("check", **PRODUCTION, JWT_SIGNING_KEY="j" * 32, CRON_SECRET="c" * 32).returncode == 0
+    assert manage("check", **PRODUCTION, CRON_SECRET="").returncode == 0
+
+
+def test_development_accepts_short_secrets():
+    assert manage("check", DEBUG="True", JWT_SIGNING_KEY="court", CRON_SECRET="court").returncode == 0
 
 
 def test_the_deployment_check_reports_nothing_in_production():
