@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 
 from accounts.models import User
 from accounts.roles import Role
@@ -83,6 +84,25 @@ class TicketFilter(django_filters.FilterSet):
         if value:
             return queryset.overdue(now=now)
         return queryset.exclude(pk__in=Ticket.objects.overdue(now=now).values("pk"))
+
+
+class TicketFilterBackend(DjangoFilterBackend):
+    """django-filter's backend, skipped when the query string holds nothing for it.
+
+    Building the FilterSet (a deep copy of its 13 filters, then a form to clean)
+    cost about a fifth of an unfiltered page of the list, which is what the
+    mobile app asks for most; with only ?page, ?page_size or ?search there is
+    nothing for it to filter or order. Any other parameter, even unknown or
+    invalid, goes through the FilterSet exactly as before (a bad value is still
+    a 400).
+    """
+
+    NOT_FOR_THE_FILTERSET = frozenset({"page", "page_size", "search"})
+
+    def filter_queryset(self, request, queryset, view):
+        if self.NOT_FOR_THE_FILTERSET.issuperset(request.query_params):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
 
 
 class MachineFilter(django_filters.FilterSet):

@@ -13,7 +13,6 @@ from django.http import Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import filters, mixins, status, viewsets
@@ -46,7 +45,7 @@ from tickets.models import Machine, Media, Ticket
 from . import serializers as s
 from . import throttling
 from .exceptions import Conflict, PayloadTooLarge
-from .filters import MachineFilter, TicketFilter, UserFilter
+from .filters import MachineFilter, TicketFilter, TicketFilterBackend, UserFilter
 from .permissions import ModelPermissions, TicketPolicy, UserPolicy
 
 ERROR = OpenApiResponse(response=s.ErrorSerializer,
@@ -223,7 +222,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     serializer_class = s.TicketSerializer
     permission_classes = [TicketPolicy]
     # django-filter's OrderingFilter (in TicketFilter) orders by urgency for "priority".
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter]
+    filter_backends = [TicketFilterBackend, filters.SearchFilter]
     filterset_class = TicketFilter
     search_fields = ["ticket_id", "title", "description", "machine__machine_type", "machine__model"]
     lookup_field = "ticket_id"

@@ -5,15 +5,17 @@ the token, and his permissions (two queries: user and group permissions); then
 the ticket for nested lists, the page count, and the page itself.
 """
 import io
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from accounts.roles import Role
 from tests.api.conftest import ticket_url
 from tests.api.test_role_matrix import PNG
 from tests.conftest import make_user
 from tickets import services
-from tickets.models import Machine, Media
+from tickets.models import Machine, Media, Ticket
 
 
 def fill(make_ticket, technician, count):
@@ -57,3 +59,23 @@ def test_a_list_costs_a_fixed_number_of_queries_whatever_its_size(
     body = response.json()
     rows = body["results"] if isinstance(body, dict) else body
     assert len(rows) >= size
+
+
+def test_a_full_page_of_200_tickets_costs_five_queries_in_either_language(
+        client_for, supervisor, technician, machine, django_assert_num_queries):
+    # User, his permissions (user and group), count, and one page with machine,
+    # reporter and assignee joined: the rows are built without another query.
+    Ticket.objects.bulk_create([
+        Ticket(ticket_id=f"IGP-COMPTE-{n:03d}", title=f"Ticket {n}", machine=machine, reporter=supervisor,
+               assigned_to=technician if n % 3 == 1 else None, assigned_to_team=n % 3 == 2,
+               scheduled_date=timezone.now() - timedelta(days=1) if n % 2 else None)
+        for n in range(200)
+    ])
+    for language in ("fr", "en"):
+        client = client_for(supervisor, HTTP_ACCEPT_LANGUAGE=language)
+        with django_assert_num_queries(5):
+            response = client.get("/api/tickets", {"page_size": 200})
+        assert response.status_code == 200
+        rows = response.json()["results"]
+        assert len(rows) == 200
+        assert {r["assignee_label"] for r in rows} == {"", "Équipe complète", "Jean Technicien"}
