@@ -28,6 +28,7 @@ def alert_settings(settings):
     settings.WEBHOOK_MAX_CONCURRENCY = 1
     settings.OVERDUE_RUN_BUDGET_SECONDS = 20.0
     settings.OVERDUE_CLAIM_TTL_SECONDS = 300
+    settings.OVERDUE_DUE_TOLERANCE_SECONDS = 30.0
     settings.OVERDUE_RETRY_DELAYS_MINUTES = [5, 15, 60]
     settings.OVERDUE_ALERT_INTERVAL = timedelta(hours=24)
     return settings
