@@ -189,3 +189,26 @@ def raw_receiver():
     yield _make
     for r in started:
         r.close()
+
+
+def database_url():
+    """The test database as a DATABASE_URL, for the real processes a test starts (they must see its rows)."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    if s["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{s['NAME']}"
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def process_env(**settings):
+    """Environment of a real `manage.py`/gunicorn process on the test database, with these settings."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "TEST_DB_SUFFIX"}}
+    env.update(DEBUG="True", SECRET_KEY="test-" + "k" * 40, ALLOWED_HOSTS="127.0.0.1,localhost",
+               DATABASE_URL=database_url(), CRON_SECRET=CRON_SECRET, SITE_URL="https://maintenance.igp.test",
+               CONN_MAX_AGE="0", PYTHONUNBUFFERED="1")
+    env.update({k: str(v) for k, v in settings.items()})
+    return env
