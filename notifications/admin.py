@@ -91,7 +91,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
             return ""
         return format_html('<strong style="color: #ba2121;">{}</strong>', obj.disabled_reason)
 
-    @admin.action(description=_("Réactiver les destinations sélectionnées"))
+    @admin.action(description=_("Réactiver les destinations sélectionnées"), permissions=["change"])
     def reactivate(self, request, queryset):
         endpoints = list(queryset)
         for endpoint in endpoints:
