@@ -310,8 +310,14 @@ OVERDUE_ALERT_INTERVAL = timedelta(hours=env.float("OVERDUE_ALERT_INTERVAL_HOURS
 OVERDUE_RETRY_DELAYS_MINUTES = env.list("OVERDUE_RETRY_DELAYS_MINUTES", cast=int, default=[5, 15, 60])
 # A run stops starting deliveries after this many seconds (cron-job.org gives up at 30 s).
 OVERDUE_RUN_BUDGET_SECONDS = env.float("OVERDUE_RUN_BUDGET_SECONDS", default=20.0)
-# A claim older than this belongs to a run that died: the alert is sent again.
+# A claim older than this belongs to a run that died: the alert is sent again,
+# and that run's "Envoi en cours" rows and record are marked interrupted.
 OVERDUE_CLAIM_TTL_SECONDS = env.int("OVERDUE_CLAIM_TTL_SECONDS", default=300)
+# A retry or 24 h window falling due less than this after a run's instant is taken
+# by that run: a run starts a little late (process start-up), and without this a
+# retry "in 5 minutes" waits for the next-but-one run. Must stay below the
+# smallest retry delay. It never changes which tickets are overdue.
+OVERDUE_DUE_TOLERANCE_SECONDS = env.float("OVERDUE_DUE_TOLERANCE_SECONDS", default=30.0)
 WEBHOOK_CONNECT_TIMEOUT = env.float("WEBHOOK_CONNECT_TIMEOUT", default=5.0)
 WEBHOOK_READ_TIMEOUT = env.float("WEBHOOK_READ_TIMEOUT", default=10.0)
 # Total time one attempt may take, whatever the receiver does (a trickled answer

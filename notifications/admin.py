@@ -8,13 +8,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from tickets.admin import TicketAdmin
 
 from .models import OverdueAlert, ScanRun, WebhookEndpoint, WebhookNotification, validate_webhook_secret
-from .services import alert_resend_now, endpoint_send_test
+from .services import alert_resend_now, endpoint_reactivate, endpoint_send_test
 
 
 class ReadOnlyAdminMixin:
@@ -63,19 +64,40 @@ class WebhookEndpointForm(forms.ModelForm):
 class WebhookEndpointAdmin(admin.ModelAdmin):
     form = WebhookEndpointForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    list_display = ["name", "url", "is_active", "signed", "spacing_ms", "timeout_seconds", "managed_by_settings"]
+    list_display = ["name", "url", "is_active", "signed", "spacing_ms", "timeout_seconds", "managed_by_settings",
+                    "disabled"]
     list_filter = ["is_active", "managed_by_settings"]
     search_fields = ["name", "url"]
     fields = ["name", "url", "is_active", "secret", "clear_secret", "timeout_seconds", "spacing_ms",
-              "managed_by_settings", "created_at"]
-    readonly_fields = ["managed_by_settings", "created_at"]
-    actions = ["send_test_webhook"]
+              "managed_by_settings", "created_at", "disabled_at", "disabled_reason"]
+    readonly_fields = ["managed_by_settings", "created_at", "disabled_at", "disabled_reason"]
+    actions = ["send_test_webhook", "reactivate"]
 
     def get_fields(self, request, obj=None):
         if obj is not None and obj.managed_by_settings:
             return ["name", "url", "is_active", "signed", "timeout_seconds", "spacing_ms", "managed_by_settings",
-                    "created_at"]
+                    "created_at", "disabled_at", "disabled_reason"]
         return self.fields
+
+    def save_model(self, request, obj, form, change):
+        # Ticking "active" again is the admin's answer to a 410: the reason no longer holds.
+        if obj.is_active and obj.disabled_at:
+            obj.disabled_at, obj.disabled_reason = None, ""
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("désactivée (410)"))
+    def disabled(self, obj):
+        if not obj.disabled_at:
+            return ""
+        return format_html('<strong style="color: #ba2121;">{}</strong>', obj.disabled_reason)
+
+    @admin.action(description=_("Réactiver les destinations sélectionnées"), permissions=["change"])
+    def reactivate(self, request, queryset):
+        endpoints = list(queryset)
+        for endpoint in endpoints:
+            endpoint_reactivate(endpoint=endpoint)
+        self.message_user(request, ngettext("%d destination réactivée.", "%d destinations réactivées.",
+                                            len(endpoints)) % len(endpoints), messages.SUCCESS)
 
     def get_readonly_fields(self, request, obj=None):
         # The settings destination is rewritten from the environment at every run.
@@ -158,8 +180,9 @@ class OverdueAlertAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(ScanRun)
 class ScanRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["started_at", "finished_at", "trigger", "total_overdue", "due", "sent", "failed", "remaining"]
-    list_filter = ["trigger"]
+    list_display = ["started_at", "finished_at", "trigger", "total_overdue", "due", "sent", "failed", "remaining",
+                    "held", "interrupted"]
+    list_filter = ["trigger", "interrupted"]
     date_hierarchy = "started_at"
 
 

@@ -11,7 +11,10 @@
   holds it (a claim that expires, so a killed run silences nothing).
 - `WebhookNotification`: one row per attempt, written before the request goes
   out and completed afterwards (the original's `webhook_notifications` table).
-- `ScanRun`: one row per run, so the admin notices a stopped scheduler.
+- `ScanRun`: one row per run, so the admin notices a stopped scheduler. Its
+  counts add up: due = sent + failed + remaining + held (claimed by another run).
+- A destination that answers 410 Gone is switched off (`disabled_at`,
+  `disabled_reason`) instead of being retried hourly forever.
 """
 import uuid
 
@@ -64,6 +67,11 @@ class WebhookEndpoint(models.Model):
         help_text=_("Mis à jour à chaque vérification depuis l'environnement."),
     )
     created_at = models.DateTimeField(_("créé le"), default=timezone.now)
+    disabled_at = models.DateTimeField(_("désactivée le"), null=True, blank=True, editable=False)
+    disabled_reason = models.CharField(
+        _("raison de la désactivation"), max_length=200, blank=True, editable=False,
+        help_text=_("Rempli quand le destinataire a répondu 410 Gone : plus aucun envoi jusqu'à sa réactivation."),
+    )
 
     class Meta:
         verbose_name = _("destination webhook")
@@ -113,6 +121,8 @@ class WebhookNotification(models.Model):
         TEST = "test", _("Essai")
 
     SENDING = "Envoi en cours"
+    # Stored, like SENDING, in French: what a "Envoi en cours" row becomes once its run is known to be dead.
+    INTERRUPTED = "Interrompu (envoi non terminé)"
 
     # SET_NULL: deleting a ticket keeps its alert history, which still names it by `ticket_number`.
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.SET_NULL, related_name="webhook_notifications",
@@ -166,6 +176,15 @@ class ScanRun(models.Model):
     sent = models.PositiveIntegerField(_("alertes envoyées"), default=0)
     failed = models.PositiveIntegerField(_("échecs"), default=0)
     remaining = models.PositiveIntegerField(_("reportées (budget de temps)"), default=0)
+    held = models.PositiveIntegerField(
+        _("prises par une autre vérification"), default=0,
+        help_text=_("Alertes dues qu'une vérification simultanée envoyait déjà. "
+                    "dues = envoyées + échecs + reportées + prises ailleurs."),
+    )
+    interrupted = models.BooleanField(
+        _("interrompue"), default=False,
+        help_text=_("La vérification s'est arrêtée sans se terminer (processus tué, serveur redémarré)."),
+    )
 
     class Meta:
         verbose_name = _("vérification des retards")

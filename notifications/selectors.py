@@ -2,7 +2,7 @@
 from django.conf import settings
 from django.utils import timezone
 
-from .models import ScanRun, WebhookNotification
+from .models import ScanRun, WebhookEndpoint, WebhookNotification
 
 
 def alert_history(ticket, limit=20):
@@ -28,3 +28,8 @@ def scheduler_health(*, now=None):
         return None, None, True
     age = now - run.started_at
     return run, age, age > settings.SCHEDULER_STALE_AFTER
+
+
+def disabled_endpoints():
+    """Destinations switched off by a 410 Gone and not reactivated: no alert reaches them. One query."""
+    return list(WebhookEndpoint.objects.filter(is_active=False, disabled_at__isnull=False).order_by("name", "id"))

@@ -20,11 +20,25 @@ Guarantees, and how they are kept:
 - *Always recorded.* The `WebhookNotification` row is written ("Envoi en
   cours") before the request goes out and completed afterwards.
 - *Always answers in time.* No delivery starts after `OVERDUE_RUN_BUDGET_SECONDS`
-  and each attempt has a total deadline; what is left is counted in `remaining`
-  and goes out next run.
+  and each attempt ends by its total deadline (`delivery.post`); what is left is
+  counted in `remaining` and goes out next run.
+- *Counts that add up.* due = sent + failed + remaining + held, `held` being
+  the alerts another run (overlapping cron calls) claimed first.
+- *No send "in progress" for hours.* A run's first step marks the "Envoi en
+  cours" rows and the unfinished run records older than the claim TTL (their
+  run died: its claims have expired) as interrupted.
+- *A gone destination is switched off.* An answer 410 Gone deactivates the
+  endpoint (`disabled_at`, `disabled_reason`, a red warning in the admin)
+  instead of retrying hourly forever. The settings destination stays off while
+  `OVERDUE_WEBHOOK_URL` is unchanged; a new URL or the admin's "reactivate"
+  turns it back on.
 
 Time: `now` (the run's instant) decides what is overdue and due, and is the
 base of the 24 h window and of the retry delays, so tests pass a fixed instant.
+A retry or window that falls due within `OVERDUE_DUE_TOLERANCE_SECONDS` after
+`now` is due (`due_until()`): the instant is taken after the process started,
+and without the tolerance a retry due "in 5 minutes" slips to the next run
+(10 minutes), the daily re-alert to 24 h 05. The overdue rule does not use it.
 Claims and `sent_at` use `now` plus the time elapsed in the run (a long run must
 not hold claims that already expired in real time).
 """
@@ -50,6 +64,9 @@ monotonic = time.monotonic
 sleep = time.sleep
 
 SETTINGS_ENDPOINT_NAME = "OVERDUE_WEBHOOK_URL"
+GONE = 410
+# Stored in French, like the attempts' error texts.
+GONE_REASON = "Code HTTP 410 reçu : le destinataire indique que cette adresse n'existe plus"
 
 
 # --- Results ------------------------------------------------------------------
@@ -74,6 +91,7 @@ class ScanResult:
     destinations: int = 0
     due: int = 0
     remaining: int = 0
+    held: int = 0
     deliveries: list = field(default_factory=list)
     run: ScanRun | None = None
 
@@ -129,7 +147,9 @@ def destinations(*, write=True):
     `OVERDUE_WEBHOOK_URL` is upserted as an endpoint row flagged
     `managed_by_settings`, so the original one-URL set-up needs no admin step and
     its 24 h windows and history work like any other destination's. Unsetting the
-    variable deactivates the row (its history stays).
+    variable deactivates the row (its history stays). Once switched off by a 410
+    it stays off while the URL is unchanged: re-enabling it at every scan would
+    bring the hourly retries back. A new URL turns it on again.
     """
     endpoints = list(WebhookEndpoint.objects.order_by("-managed_by_settings", "name", "id"))
     from_settings = next((e for e in endpoints if e.managed_by_settings), None)
@@ -139,6 +159,11 @@ def destinations(*, write=True):
         "spacing_ms": settings.WEBHOOK_SPACING_MS,
         "is_active": bool(settings.OVERDUE_WEBHOOK_URL),
     }
+    if from_settings is not None and from_settings.disabled_at:
+        if from_settings.url == wanted["url"]:
+            wanted["is_active"] = False
+        else:
+            wanted.update(disabled_at=None, disabled_reason="")
     if from_settings is None and wanted["is_active"]:
         from_settings = WebhookEndpoint(name=SETTINGS_ENDPOINT_NAME, managed_by_settings=True, **wanted)
         if write:
@@ -157,11 +182,35 @@ def destinations(*, write=True):
 
 
 # --- The scan -----------------------------------------------------------------
+def due_until(now):
+    """The latest `next_attempt_at` a run at `now` takes (see "Time" in the module docstring)."""
+    return now + timedelta(seconds=settings.OVERDUE_DUE_TOLERANCE_SECONDS)
+
+
+def mark_interrupted(*, now):
+    """Close what dead runs left open: (attempt rows, run records) marked interrupted. Two UPDATEs.
+
+    An attempt lasts at most its total deadline and a run its budget plus one
+    attempt, both far below the claim TTL: an "Envoi en cours" row or an
+    unfinished run older than the TTL belongs to a process that was killed, and
+    its claims have expired (the alerts are sent again, same id). Without this
+    the history would show a send in progress for ever.
+    """
+    cutoff = now - timedelta(seconds=settings.OVERDUE_CLAIM_TTL_SECONDS)
+    rows = WebhookNotification.objects.filter(error=WebhookNotification.SENDING, sent_at__lt=cutoff).update(
+        error=WebhookNotification.INTERRUPTED)
+    runs = ScanRun.objects.filter(finished_at__isnull=True, interrupted=False, started_at__lt=cutoff).update(
+        interrupted=True)
+    return rows, runs
+
+
 def select_due(*, now, endpoints):
     """Overdue tickets and the (ticket, endpoint) pairs due now. Three queries at most, whatever the table size.
 
     A pair is due when it has no alert row yet, or its row is due
-    (`next_attempt_at <= now`) and not held by a live claim.
+    (`next_attempt_at <= due_until(now)`). A pair another run holds right now
+    is due too: the claim settles who sends it, and this run counts it `held`
+    (its counts then say the others had it, not that nothing was due).
     """
     tickets = list(Ticket.objects.overdue(now=now).with_related().order_by("scheduled_date", "pk"))
     endpoint_ids = [e.pk for e in endpoints if e.pk]
@@ -169,14 +218,13 @@ def select_due(*, now, endpoints):
     if tickets and endpoint_ids:
         rows = OverdueAlert.objects.filter(
             ticket__in=Ticket.objects.overdue(now=now).values("pk"), endpoint_id__in=endpoint_ids
-        ).only("ticket_id", "endpoint_id", "next_attempt_at", "claimed_until")
+        ).only("ticket_id", "endpoint_id", "next_attempt_at")
         alerts = {(a.ticket_id, a.endpoint_id): a for a in rows}
-    due = []
+    due, until = [], due_until(now)
     for endpoint in endpoints:
         for ticket in tickets:
             alert = alerts.get((ticket.pk, endpoint.pk))
-            if alert is None or (alert.next_attempt_at <= now
-                                 and (alert.claimed_until is None or alert.claimed_until < now)):
+            if alert is None or alert.next_attempt_at <= until:
                 due.append((ticket, endpoint))
     return tickets, due
 
@@ -184,6 +232,7 @@ def select_due(*, now, endpoints):
 def run_overdue_scan(*, now=None, trigger=ScanRun.Trigger.MANUAL, dry_run=False, budget_seconds=None):
     """Check the overdue tickets and alert every destination that is due.
 
+    0. Mark what killed runs left "in progress" as interrupted.
     1. List the active destinations (upserting the one from the settings).
     2. Select the overdue tickets and their alert rows (constant number of queries).
     3. Work out the due (ticket, endpoint) pairs. A dry run stops here: nothing sent, nothing recorded.
@@ -192,13 +241,15 @@ def run_overdue_scan(*, now=None, trigger=ScanRun.Trigger.MANUAL, dry_run=False,
     5. Deliver: claim each pair, record "Envoi en cours", post (no transaction
        open), record the outcome — spaced per endpoint, or concurrently
        (bounded) for endpoints with spacing 0 — until the time budget runs out.
-    6. Close the run's record with its counts.
+    6. Close the run's record with its counts (due = sent + failed + remaining + held).
     """
     now = now or timezone.now()
     budget = settings.OVERDUE_RUN_BUDGET_SECONDS if budget_seconds is None else budget_seconds
     clock = _Clock(now)
     result = ScanResult(checked_at=now, trigger=trigger, dry_run=dry_run)
 
+    if not dry_run:
+        mark_interrupted(now=now)
     endpoints = destinations(write=not dry_run)
     tickets, due = select_due(now=now, endpoints=endpoints)
     result.total_overdue, result.due, result.destinations = len(tickets), len(due), len(endpoints)
@@ -221,7 +272,8 @@ def run_overdue_scan(*, now=None, trigger=ScanRun.Trigger.MANUAL, dry_run=False,
     _Dispatcher(now=now, clock=clock, budget=budget, result=result).run(due)
 
     ScanRun.objects.filter(pk=result.run.pk).update(
-        finished_at=clock(), sent=len(result.sent), failed=len(result.failed), remaining=result.remaining
+        finished_at=clock(), sent=len(result.sent), failed=len(result.failed), remaining=result.remaining,
+        held=result.held,
     )
     return result
 
@@ -259,12 +311,15 @@ class _Dispatcher:
     merged alerts that arrived together). Endpoints with spacing 0 get up to
     `WEBHOOK_MAX_CONCURRENCY` posts in flight. Only the HTTP call runs in the
     worker threads: every database access stays on the caller's thread (and
-    connection), so the scan also works inside a test's transaction.
+    connection), so the scan also works inside a test's transaction. An
+    endpoint that answered 410 Gone gets nothing more this run; its queue
+    counts as `remaining`.
     """
 
     def __init__(self, *, now, clock, budget, result):
         self.now, self.clock, self.budget, self.result = now, clock, budget, result
         self.max_concurrency = max(1, settings.WEBHOOK_MAX_CONCURRENCY)
+        self.gone = set()
 
     def run(self, due):
         queues = defaultdict(deque)
@@ -284,16 +339,20 @@ class _Dispatcher:
                     self.result.remaining += sum(len(q) for q in queues.values())
                     queues.clear()
                 for endpoint_id in list(queues):
+                    if endpoint_id in self.gone:
+                        self.result.remaining += len(queues.pop(endpoint_id))
+                        continue
                     endpoint, queue = by_id[endpoint_id], queues[endpoint_id]
                     spaced = endpoint.spacing_ms > 0
-                    while queue and len(in_flight) < self.max_concurrency:
+                    while queue and endpoint_id not in self.gone and len(in_flight) < self.max_concurrency:
                         if self.clock.elapsed() >= self.budget:
                             break
                         if spaced and (endpoint_id in busy or monotonic() < next_start[endpoint_id]):
                             break
                         attempt = self._prepare(queue.popleft(), endpoint)
                         if attempt is None:
-                            continue  # Claimed by another run, or no longer due.
+                            self.result.held += 1  # Another run claimed it (or already sent it) first.
+                            continue
                         if spaced:
                             busy.add(endpoint_id)
                             next_start[endpoint_id] = monotonic() + endpoint.spacing_ms / 1000
@@ -330,6 +389,8 @@ class _Dispatcher:
     def _finish(self, attempt, outcome):
         record_outcome(attempt, outcome, now=self.now)
         self.result.deliveries.append(attempt.delivery)
+        if outcome.status == GONE:
+            self.gone.add(attempt.delivery.endpoint.pk)
 
 
 # --- Steps shared with the admin actions ---------------------------------------
@@ -338,14 +399,14 @@ def claim_alert(*, ticket_id, endpoint_id, now, at, force=False):
 
     The conditional UPDATE is the whole lock: exactly one concurrent caller sees
     one changed row. `force` (the admin's "resend now") ignores `next_attempt_at`
-    but still respects a live claim.
+    but still respects a live claim. The alert is due up to `due_until(now)`.
     """
     token = uuid.uuid4()
     claimable = OverdueAlert.objects.filter(ticket_id=ticket_id, endpoint_id=endpoint_id).filter(
         Q(claimed_until__isnull=True) | Q(claimed_until__lt=at)
     )
     if not force:
-        claimable = claimable.filter(next_attempt_at__lte=now)
+        claimable = claimable.filter(next_attempt_at__lte=due_until(now))
     ttl = timedelta(seconds=settings.OVERDUE_CLAIM_TTL_SECONDS)
     if claimable.update(claimed_until=at + ttl, claim_token=token) != 1:
         return None, None
@@ -380,7 +441,8 @@ def record_outcome(attempt, outcome, *, now):
 
     Success: the 24 h window starts from `now`, the next alert gets a new id.
     Failure: retry after the growing delay, same id. A run whose claim expired
-    and was taken over by another run only completes its record.
+    and was taken over by another run only completes its record. An answer 410
+    Gone ("this address no longer exists") also switches the endpoint off.
     """
     d = attempt.delivery
     d.status, d.error, d.succeeded = outcome.status, outcome.error, outcome.succeeded
@@ -389,6 +451,8 @@ def record_outcome(attempt, outcome, *, now):
             response_status=outcome.status, response_body=outcome.body, error=outcome.error,
             duration=outcome.duration, succeeded=outcome.succeeded,
         )
+        if outcome.status == GONE:
+            endpoint_disable(endpoint=d.endpoint, now=now, reason=GONE_REASON)
         if attempt.alert_id is None:
             return
         mine = OverdueAlert.objects.filter(pk=attempt.alert_id, claim_token=attempt.claim_token)
@@ -433,3 +497,15 @@ def endpoint_send_test(*, endpoint, now=None):
                        record_id=record.pk, claim_token=None, alert_id=None, body=body, headers=headers)
     record_outcome(attempt, attempt.send(), now=now)
     return attempt.delivery
+
+
+def endpoint_disable(*, endpoint, now, reason):
+    """Switch a destination off, saying when and why (a 410 Gone). Its history and alert rows stay."""
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(is_active=False, disabled_at=now, disabled_reason=reason)
+    endpoint.is_active, endpoint.disabled_at, endpoint.disabled_reason = False, now, reason
+
+
+def endpoint_reactivate(*, endpoint):
+    """The admin's "reactivate": deliveries resume at the next scan (due retries first)."""
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(is_active=True, disabled_at=None, disabled_reason="")
+    endpoint.is_active, endpoint.disabled_at, endpoint.disabled_reason = True, None, ""

@@ -1,6 +1,7 @@
 """Fixtures of the overdue-alert tests: settings for fast runs, an overdue ticket
 in one line, a faked destination (`responses`) and a real one on 127.0.0.1."""
 import json
+import socket
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,6 +28,7 @@ def alert_settings(settings):
     settings.WEBHOOK_MAX_CONCURRENCY = 1
     settings.OVERDUE_RUN_BUDGET_SECONDS = 20.0
     settings.OVERDUE_CLAIM_TTL_SECONDS = 300
+    settings.OVERDUE_DUE_TOLERANCE_SECONDS = 30.0
     settings.OVERDUE_RETRY_DELAYS_MINUTES = [5, 15, 60]
     settings.OVERDUE_ALERT_INTERVAL = timedelta(hours=24)
     return settings
@@ -117,3 +119,96 @@ def bulk_overdue_tickets(count, *, machine, reporter, assigned_to):
                assigned_to=assigned_to, scheduled_date=SCHEDULED, created_at=NOW - timedelta(days=3))
         for i in range(count)
     )
+
+
+class RawReceiver:
+    """A misbehaving receiver on 127.0.0.1: `behave(conn)` runs for each connection, in its own thread.
+
+    `behave` writes whatever it likes on the raw socket (a status line one byte at a
+    time, endless headers...) and should return when `self.stop` is set.
+    """
+
+    def __init__(self, behave, backlog=16):
+        self.stop = threading.Event()
+        self.behave = behave
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(backlog)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/hook"
+        self.connections = []
+
+    def start(self):
+        threading.Thread(target=self._serve, daemon=True).start()
+        return self
+
+    def _serve(self):
+        self.sock.settimeout(0.1)
+        while not self.stop.is_set():
+            try:
+                conn, _addr = self.sock.accept()
+            except OSError:
+                continue
+            self.connections.append(conn)
+            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
+
+    def _handle(self, conn):
+        try:
+            conn.settimeout(5)
+            conn.recv(65536)  # The request (small: headers and a JSON body).
+            self.behave(conn, self.stop)
+        except OSError:
+            pass  # The client hung up: that is what the deadline does.
+        finally:
+            conn.close()
+
+    def close(self):
+        self.stop.set()
+        self.sock.close()
+        for conn in self.connections:
+            conn.close()
+
+
+def trickle(conn, stop, data, every):
+    """Send `data` one byte every `every` seconds, until done or stopped."""
+    for byte in data:
+        if stop.wait(every):
+            return
+        conn.sendall(bytes([byte]))
+
+
+@pytest.fixture
+def raw_receiver():
+    """raw_receiver(behave) → a started RawReceiver, closed after the test."""
+    started = []
+
+    def _make(behave, **kwargs):
+        r = RawReceiver(behave, **kwargs).start()
+        started.append(r)
+        return r
+
+    yield _make
+    for r in started:
+        r.close()
+
+
+def database_url():
+    """The test database as a DATABASE_URL, for the real processes a test starts (they must see its rows)."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    if s["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{s['NAME']}"
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def process_env(**settings):
+    """Environment of a real `manage.py`/gunicorn process on the test database, with these settings."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "TEST_DB_SUFFIX"}}
+    env.update(DEBUG="True", SECRET_KEY="test-" + "k" * 40, ALLOWED_HOSTS="127.0.0.1,localhost",
+               DATABASE_URL=database_url(), CRON_SECRET=CRON_SECRET, SITE_URL="https://maintenance.igp.test",
+               CONN_MAX_AGE="0", PYTHONUNBUFFERED="1")
+    env.update({k: str(v) for k, v in settings.items()})
+    return env

@@ -55,6 +55,8 @@ class Command(BaseCommand):
                    f"{len(result.sent)} envoyée(s), {len(result.failed)} échec(s)")
         if result.remaining:
             summary += f", {result.remaining} reportée(s) au prochain passage (budget de temps)"
+        if result.held:
+            summary += f", {result.held} prise(s) par une autre vérification en cours"
         if result.dry_run:
             summary += " — essai à blanc, rien n'a été envoyé ni enregistré"
         self.stdout.write(summary + ".")
