@@ -2,6 +2,7 @@
 an operator, and a few machines. Tests build the rest in two or three ORM lines.
 """
 import functools
+import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -50,6 +51,13 @@ def _role_groups(request):
 
     if Group.objects.filter(name__in=[r.value for r in Role]).count() != len(Role):
         seed_roles(apps)
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_keys(settings):
+    """Each test its own key prefix in the shared cache: sign-in counters and sessions
+    outlive a test in Redis, or in the cache table after a transactional test."""
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
 
 
 @pytest.fixture
