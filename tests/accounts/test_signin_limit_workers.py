@@ -108,7 +108,9 @@ def api_login(base, email, password, agent="test"):
                          headers={"User-Agent": agent}, timeout=30)
 
 
-@pytest.mark.django_db(transaction=True)
+# Committed rows, for the server's processes. serialized_rollback: the flush at the end then
+# leaves the content types to be restored as they were (see test_auth's refresh-token race).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_five_failures_spread_over_two_workers_lock_every_door_until_an_admin_resets(server, technician):
     base, access, env = server
     email = technician.email
