@@ -141,11 +141,13 @@ CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="igp")
 # Sessions are read from the cache and written through to the database, so a Redis
 # restart signs nobody out; with the cache in the database that would be two reads
 # of the same database instead of one.
-SESSION_ENGINE = (
-    "django.contrib.sessions.backends.db"
-    if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
-    else "django.contrib.sessions.backends.cached_db"
-)
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    # Past 300 entries Django deletes a third of the table: someone failing sign-ins
+    # from many addresses would push the locks out with his own counters.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 100_000)
+else:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Sign-in limit (django-axes, see accounts/signin_limit.py) ------------------
 # Failures are counted per (account, address) pair: 5 wrong passwords for one e-mail
