@@ -44,7 +44,7 @@ def test_fifty_wrong_passwords_on_the_sign_in_page_end_in_a_429_in_french(client
     assert "Trop de tentatives de connexion échouées. Réessayez dans 15 minutes." in page
     assert "Adresse courriel ou mot de passe incorrect." not in page
     assert 'id="id_username"' in page  # The form is still there, for after the cool-off.
-    assert answers[-1]["Retry-After"] == "900"
+    assert 850 <= int(answers[-1]["Retry-After"]) <= 900  # The seconds left of 15 minutes.
 
 
 def test_the_right_password_is_refused_on_the_page_while_the_pair_is_locked(client, technician):
@@ -100,7 +100,7 @@ def test_fifty_wrong_passwords_on_the_admin_end_in_a_429_and_the_right_one_is_re
     refused = admin_login(client, admin_user.email)
     assert refused.status_code == 429
     assert "Trop de tentatives de connexion échouées." in refused.content.decode()
-    assert refused["Retry-After"] == "900"
+    assert 850 <= int(refused["Retry-After"]) <= 900
     assert client.get("/admin/").status_code == 302
 
 
