@@ -37,13 +37,13 @@ from rest_framework_simplejwt.utils import datetime_from_epoch, get_md5_hash_pas
 
 from accounts import policies as account_policies
 from accounts import services as account_services
+from accounts import signin_limit
 from accounts.models import User
 from tickets import services
 from tickets.downloads import media_file_response
 from tickets.models import Machine, Media, Ticket
 
 from . import serializers as s
-from . import throttling
 from .exceptions import Conflict, PayloadTooLarge
 from .filters import MachineFilter, TicketFilter, TicketFilterBackend, UserFilter
 from .permissions import ModelPermissions, TicketPolicy, UserPolicy
@@ -73,23 +73,19 @@ class LoginView(TokenEndpoint):
         serializer = s.LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         email = serializer.validated_data["email"].strip().lower()
-        address = throttling.client_address(request) or ""
 
-        wait = throttling.ACCOUNT.wait(email) or throttling.ADDRESS.wait(address)
-        if wait:
-            raise LoginThrottled(wait)
-
-        user = authenticate(request, email=email, password=serializer.validated_data["password"])
+        # The Django request, where the sign-in limit (accounts/signin_limit.py) leaves its verdict;
+        # while it holds, the password is not even checked.
+        user = authenticate(request._request, email=email, password=serializer.validated_data["password"])
+        if signin_limit.is_locked_out(request._request):
+            raise LoginThrottled(signin_limit.seconds_locked(request._request))
         if user is None or not user.is_active:
-            throttling.ACCOUNT.record_failure(email)
-            throttling.ADDRESS.record_failure(address)
             raise AuthenticationFailed(_(
                 "Adresse courriel ou mot de passe incorrect, ou compte désactivé."
             ), code="bad_credentials")
-        throttling.ACCOUNT.reset(email)
 
         refresh = RefreshToken.for_user(user)
-        # Django's own receiver of this signal stamps last_login.
+        # Receivers of this signal stamp last_login (Django) and clear the pair's failures (axes).
         user_logged_in.send(sender=user.__class__, request=request._request, user=user)
         return Response({"access": str(refresh.access_token), "refresh": str(refresh),
                          "user": s.MeSerializer(user).data})

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
+    "axes",
     "accounts",
     "tickets",
     "notifications",
@@ -82,6 +83,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last: turns a sign-in refused by the limit into a 429 at every door (accounts/signin_limit.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "igp_maintenance.urls"
@@ -126,6 +129,51 @@ else:
     if _TEST_DB_SUFFIX:
         DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}{_TEST_DB_SUFFIX}"}
 
+# --- Shared cache and sessions ------------------------------------------------
+# One cache for every worker and every host: failed sign-in counters and sessions live
+# here. Redis in production (CACHE_URL=redis://127.0.0.1:6379/0, Django's own backend);
+# by default a table of the database, which every worker already shares and which
+# `migrate` creates (accounts/apps.py), so a fresh clone needs nothing more.
+CACHES = {"default": env.cache("CACHE_URL", default="dbcache://igp_cache")}
+# django-environ drops ?key_prefix= for Redis; a setting of its own lets two
+# installations (or two test runs) share one Redis without mixing their keys.
+CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="igp")
+# Sessions are read from the cache and written through to the database, so a Redis
+# restart signs nobody out; with the cache in the database that would be two reads
+# of the same database instead of one.
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    # Past 300 entries Django deletes a third of the table: someone failing sign-ins
+    # from many addresses would push the locks out with his own counters.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 100_000)
+else:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# --- Sign-in limit (django-axes, see accounts/signin_limit.py) ------------------
+# Failures are counted per (account, address) pair: 5 wrong passwords for one e-mail
+# from one address lock that pair for the cool-off, on the pages, the admin and the API
+# alike. The same person elsewhere still signs in, so nobody can lock a colleague out
+# by guessing from another machine. A looser count per address alone slows down one
+# machine trying many accounts (0 turns it off).
+AXES_HANDLER = "accounts.signin_limit.SignInLimitHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("LOGIN_COOLOFF_MINUTES", default=15))
+# A try during the lock is refused without being counted: the lock ends one cool-off
+# after the failure that caused it, however long someone keeps knocking.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "accounts.signin_limit.username_of"
+AXES_CLIENT_IP_CALLABLE = "accounts.signin_limit.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.signin_limit.lockout_response"
+# The counters are in the cache: axes' database tables would stay empty in the admin.
+AXES_ENABLE_ADMIN = False
+AXES_DISABLE_ACCESS_LOG = True
+# Behind a reverse proxy the client's address is the one the last NUM_PROXIES proxies
+# appended to X-Forwarded-For; without one, X-Forwarded-For is ignored (anyone can send it).
+NUM_PROXIES = env.int("NUM_PROXIES", default=1 if env.bool("BEHIND_PROXY", default=False) else 0)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -144,6 +192,13 @@ PASSWORD_HASHERS = [
     # Hashes carried over from the original application (see legacy/hashers.py).
     "legacy.hashers.IGPLegacyPBKDF2Hasher",
     "legacy.hashers.IGPLegacySHA256Hasher",
+]
+
+# The sign-in limit's backend goes first: a locked (account, address) pair is refused
+# before any password is hashed, whichever door (page, admin, API) it knocks on.
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.SignInLimitBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 LOGIN_URL = "web:login"
@@ -241,16 +296,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberWithSize",
     "PAGE_SIZE": 25,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {
-        # FAILED sign-ins only (api/throttling.py): per account, then per client address.
-        "login": env.str("LOGIN_THROTTLE_RATE", default="5/min"),
-        "login_address": env.str("LOGIN_ADDRESS_THROTTLE_RATE", default="20/min"),
-    },
     # Every error as JSON saying what to do; maps the domain's Django exceptions.
     "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
-    # Behind a reverse proxy the client's address comes from X-Forwarded-For; without
-    # this, the per-address login throttle would count every user as the proxy.
-    "NUM_PROXIES": env.int("NUM_PROXIES", default=1 if env.bool("BEHIND_PROXY", default=False) else None),
 }
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),

@@ -2,6 +2,7 @@
 an operator, and a few machines. Tests build the rest in two or three ORM lines.
 """
 import functools
+import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -62,6 +63,13 @@ def _factory_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_keys(settings):
+    """Each test its own key prefix in the shared cache: sign-in counters and sessions
+    outlive a test in Redis, or in the cache table after a transactional test."""
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
 
 
 @pytest.fixture

@@ -6,8 +6,10 @@ views call with the cleaned values.
 """
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts import signin_limit
 from accounts.models import User
 from tickets.models import Machine, Ticket
 
@@ -29,6 +31,13 @@ class LoginForm(AuthenticationForm):
         "invalid_login": _("Adresse courriel ou mot de passe incorrect."),
         "inactive": _("Ce compte est désactivé."),
     }
+
+    def get_invalid_login_error(self):
+        # Locked by the sign-in limit: say so, and when to try again, rather than "wrong password".
+        if signin_limit.is_locked_out(self.request):
+            message = signin_limit.lockout_message(signin_limit.seconds_locked(self.request))
+            return ValidationError(message, code="locked_out")
+        return super().get_invalid_login_error()
 
 
 class BoardFilterForm(forms.Form):

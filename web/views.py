@@ -11,7 +11,7 @@ from datetime import datetime
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,6 +21,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import signin_limit
 from tickets import policies, services
 from tickets.downloads import media_file_response
 from tickets.models import Ticket, TimelineEntry
@@ -33,6 +34,14 @@ class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        """A sign-in refused by the limit is the form again, with the message, as a 429."""
+        response = super().form_invalid(form)
+        if form.has_error(NON_FIELD_ERRORS, "locked_out"):
+            response.status_code = 429
+            response["Retry-After"] = str(signin_limit.seconds_locked(self.request))
+        return response
 
 
 class LogoutView(auth_views.LogoutView):

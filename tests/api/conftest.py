@@ -3,7 +3,6 @@ from urllib.parse import quote
 
 import pytest
 from django.contrib.auth.hashers import make_password
-from django.core.cache import cache
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
@@ -21,14 +20,6 @@ def _fast_password_hashing(settings, monkeypatch):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
     quick = make_password(cast.PASSWORD)
     monkeypatch.setattr(cast, "_hashed_password", lambda: quick)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_login_counters():
-    # Failed-login counters live in the cache; each test starts with none.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture(autouse=True)
