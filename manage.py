@@ -16,7 +16,7 @@ def main():
     from django.core.management import execute_from_command_line
 
     try:
-        settings.INSTALLED_APPS  # Loads the settings now, where their error can be caught.
+        settings.INSTALLED_APPS  # noqa: B018 -- loads the settings here, where their error can be caught.
     except ImproperlyConfigured as exc:
         sys.stderr.write(f"Configuration incomplète : {exc}\n")
         sys.exit(2)
