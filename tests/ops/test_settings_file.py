@@ -3,8 +3,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 GOOD_KEY = "k" * 20 + "-x8Zq3vN1pL0rT7yW2eA9sD4fG6hJ5kM"
 
@@ -29,18 +27,6 @@ def assert_one_french_line(result, *words):
         assert word in lines[0]
 
 
-@pytest.fixture
-def settings_file(tmp_path):
-    """/etc/igp-maintenance/igp.env in miniature: production values, a database of its own."""
-    path = tmp_path / "igp.env"
-    path.write_text(
-        f"DEBUG=False\nSECRET_KEY={GOOD_KEY}\nALLOWED_HOSTS=maintenance.example.test\n"
-        f"DATABASE_URL=sqlite:///{tmp_path / 'prod.sqlite3'}\nOVERDUE_WEBHOOK_URL=\n",
-        encoding="utf-8",
-    )
-    return path
-
-
 def test_a_missing_secret_key_in_production_is_one_line_and_exit_2():
     result = manage("check_overdue", ENV_FILE="/dev/null", DEBUG="False", DATABASE_URL="sqlite:////tmp/x.sqlite3")
 
@@ -59,18 +45,9 @@ def test_a_settings_file_that_does_not_exist_is_named():
     assert_one_french_line(result, "/etc/igp-maintenance/absent.env")
 
 
-def test_gunicorn_s_import_of_the_app_says_the_same_line_and_stops(settings_file):
+def test_gunicorn_s_import_of_the_app_says_the_same_line_and_stops():
     result = run([sys.executable, "-c", "import igp_maintenance.wsgi"], ENV_FILE="/dev/null", DEBUG="False")
 
     assert result.returncode == 4  # gunicorn's "App failed to load": it stops instead of looping.
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("Configuration incomplète : SECRET_KEY")
-
-
-def test_the_crontab_line_reads_the_settings_file_and_says_nothing_when_all_is_well(settings_file):
-    assert manage("migrate", "--noinput", ENV_FILE=str(settings_file)).returncode == 0
-
-    result = manage("check_overdue", ENV_FILE=str(settings_file))
-
-    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
-    assert (settings_file.parent / "prod.sqlite3").exists()
