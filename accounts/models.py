@@ -1,3 +1,5 @@
+import os
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Group, PermissionsMixin
 from django.db import models
 from django.utils import timezone
@@ -28,7 +30,13 @@ class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
         return self._create_user(email, password, **extra)
 
     def create_superuser(self, email, password=None, **extra):
+        """An admin. `createsuperuser --noinput` needs only DJANGO_SUPERUSER_EMAIL and
+        DJANGO_SUPERUSER_PASSWORD (names are optional: not in REQUIRED_FIELDS); since the
+        command passes no name then, DJANGO_SUPERUSER_FIRST_NAME/LAST_NAME name the first
+        admin the same way, when set."""
         extra["role"] = Role.ADMIN
+        for field in ("first_name", "last_name"):
+            extra.setdefault(field, os.environ.get(f"DJANGO_SUPERUSER_{field.upper()}", ""))
         return self._create_user(email, password, **extra)
 
     def get_by_natural_key(self, username):
@@ -58,7 +66,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS = ["first_name", "last_name"]
+    # Names are optional, so `createsuperuser --noinput` works with an address and a password.
+    REQUIRED_FIELDS = []
 
     class Meta:
         verbose_name = _("utilisateur")

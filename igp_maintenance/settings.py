@@ -4,9 +4,17 @@ Settings for IGP Maintenance.
 Everything that differs between a laptop and the factory's server comes from the
 environment (or a `.env` file beside `manage.py`) through django-environ. Every
 setting has a development default, except the ones that would be unsafe to
-guess in production: with DEBUG off, a missing or default SECRET_KEY stops the
-process at start-up instead of running with a key anyone can read on GitHub.
+guess in production: with DEBUG off, a missing or default SECRET_KEY, or a
+missing DATABASE_URL, stops the process at start-up instead of running with a key
+anyone can read on GitHub or silently on the demo SQLite file.
+
+In production one file holds the settings: ENV_FILE=/etc/igp-maintenance/igp.env,
+set by the systemd units, the crontab line and bin/igp, so gunicorn, the overdue
+scan and a sysadmin's shell read the same values (cron sees no exported shell
+variable). A missing setting raises ImproperlyConfigured with one French line;
+manage.py and wsgi.py print that line and exit, without a traceback.
 """
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,8 +26,15 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 # A value already in the process environment wins over the file (CI sets DATABASE_URL).
-# ENV_FILE points elsewhere (or at /dev/null to read none).
-environ.Env.read_env(env.str("ENV_FILE", default=str(BASE_DIR / ".env")), overwrite=False)
+# ENV_FILE points elsewhere (or at /dev/null to read none); a file named there must exist:
+# a typo in a systemd unit would otherwise run with no settings at all.
+ENV_FILE = env.str("ENV_FILE", default="")
+if ENV_FILE and not os.access(ENV_FILE, os.R_OK):
+    raise ImproperlyConfigured(
+        f"ENV_FILE={ENV_FILE} : fichier de réglages introuvable ou illisible pour cet utilisateur "
+        "(production : /etc/igp-maintenance/igp.env, propriétaire root:igp, mode 0640)."
+    )
+environ.Env.read_env(ENV_FILE or str(BASE_DIR / ".env"), overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 
@@ -34,9 +49,9 @@ if not DEBUG and (
     or len(SECRET_KEY) < 32
 ):
     raise ImproperlyConfigured(
-        "SECRET_KEY is missing, a placeholder or shorter than 32 characters while "
-        "DEBUG is off. Generate one with: python -c \"import secrets; "
-        "print(secrets.token_urlsafe(50))\" and set it in the environment or .env."
+        "SECRET_KEY manquante, d'exemple ou de moins de 32 caractères alors que DEBUG=False ; "
+        "générez-en une avec python -c \"import secrets; print(secrets.token_urlsafe(50))\" "
+        "et mettez-la dans le fichier de réglages (ENV_FILE)."
     )
 if not SECRET_KEY:
     SECRET_KEY = "django-insecure-development-only-key-never-used-in-production"
@@ -110,6 +125,12 @@ TEMPLATES = [
 # An embedded SQLite file by default; PostgreSQL with DATABASE_URL=postgres://...
 # Lets two test runs on one machine use distinct test databases.
 _TEST_DB_SUFFIX = env.str("TEST_DB_SUFFIX", default="")
+if not DEBUG and not env.str("DATABASE_URL", default=""):
+    # Never fall back to the demo SQLite file in production: cron would scan it and say nothing.
+    raise ImproperlyConfigured(
+        "DATABASE_URL manquante alors que DEBUG=False ; indiquez la base dans le fichier de réglages (ENV_FILE), "
+        "par exemple DATABASE_URL=postgres://igp:MOT_DE_PASSE@127.0.0.1:5432/igp."
+    )
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(

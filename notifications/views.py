@@ -116,6 +116,16 @@ class CronCheckOverdueView(APIView):
         result = run_overdue_scan(now=timezone.now(), trigger=ScanRun.Trigger.HTTP)
         return Response(result.as_json())
 
+    def handle_exception(self, exc):
+        # The API's generic 401 hint speaks of JWT sign-in; this endpoint takes the cron secret only.
+        response = super().handle_exception(exc)
+        if response.status_code == 401 and isinstance(response.data, dict):
+            response.data["hint"] = _(
+                "Envoyez « Authorization: Bearer <CRON_SECRET> », avec la valeur de CRON_SECRET du fichier de "
+                "réglages du serveur (pas un jeton de connexion JWT)."
+            )
+        return response
+
 
 class CheckOverdueTicketsView(APIView):
     permission_classes = [permissions.IsAuthenticated, CanRunOverdueCheck]

@@ -2,6 +2,7 @@
 an operator, and a few machines. Tests build the rest in two or three ORM lines.
 """
 import functools
+import os
 import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -131,3 +132,56 @@ def make_ticket(db, machine, supervisor):
         return Ticket.objects.create(**fields)
 
     return _make
+
+
+# --- Browser tests: skipped loudly where Chromium cannot be had, never in CI -------------
+# bin/test installs Chromium when it runs as root; a developer without root still runs every
+# other test, and is told at the end which ones did not run and the one command that fixes it.
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_INSTALL = "sudo apt-get install chromium chromium-l10n"
+_skipped_browser_tests = []
+
+
+def chromium_available():
+    return os.access(CHROMIUM, os.X_OK)
+
+
+def pytest_collection_modifyitems(config, items):
+    if chromium_available():
+        return
+    skip = pytest.mark.skip(reason=f"Chromium absent ({CHROMIUM}) : {CHROMIUM_INSTALL}")
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(skip)
+
+
+def pytest_runtest_logreport(report):
+    # Runs in the xdist controller too, which sees every worker's reports.
+    if report.skipped and "browser" in report.keywords and report.nodeid not in _skipped_browser_tests:
+        _skipped_browser_tests.append(report.nodeid)
+
+
+def _in_ci():
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI (root, Chromium installable) a run that skipped a browser test is a failed run."""
+    if hasattr(session.config, "workerinput"):
+        return
+    if _skipped_browser_tests and _in_ci() and exitstatus == 0:
+        session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if hasattr(config, "workerinput") or not _skipped_browser_tests:
+        return
+    tr = terminalreporter
+    tr.section("TESTS NAVIGATEUR NON EXÉCUTÉS / BROWSER TESTS NOT RUN", sep="!", red=True, bold=True)
+    tr.write_line(f"Chromium est introuvable ({CHROMIUM}) : {len(_skipped_browser_tests)} tests n'ont pas tourné :",
+                  red=True, bold=True)
+    for nodeid in _skipped_browser_tests:
+        tr.write_line(f"  - {nodeid}")
+    tr.write_line(f"Pour les exécuter : {CHROMIUM_INSTALL}", bold=True)
+    if _in_ci():
+        tr.write_line("CI=true : un test navigateur sauté fait échouer la série.", red=True, bold=True)

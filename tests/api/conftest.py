@@ -1,4 +1,5 @@
 """API helpers: a client signed in with a real JWT, as any member of the cast."""
+import os
 from urllib.parse import quote
 
 import pytest
@@ -49,7 +50,7 @@ def ticket_url(ticket, suffix=""):
     return f"/api/tickets/{quote(ticket.ticket_id)}{'/' + suffix if suffix else ''}"
 
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 

@@ -1,12 +1,23 @@
-"""The original's real export (shared/fixtures, beside the clone) and dumps built from it."""
+"""Our sample of the original's export (tests/fixtures, in the repository) and dumps built from it."""
 import io
+import os
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
-# CI runs in a fresh clone with a copy of shared/ beside it: <clone>/../shared/.
-SHARED_EXPORT = Path(__file__).resolve().parents[2].parent / "shared/fixtures/d1-export-2025-11-06.sql"
+# The original's real tables (its CREATE TABLE statements, verbatim) filled with people, machines and
+# tickets we invented: a fresh clone has everything the import tests read.
+SAMPLE_EXPORT = Path(__file__).resolve().parents[1] / "fixtures" / "d1-export-sample.sql"
+# A developer holding a real export can also check that every one of its rows is accounted for
+# (test_import_d1.py::test_every_row_of_a_real_export_is_accounted_for): IGP_D1_EXPORT=/path/to/export.sql.
+REAL_EXPORT = os.environ.get("IGP_D1_EXPORT", "")
+
+# Passwords of the sample's users, hashed with the original's algorithms (legacy/hashers.py).
+SAMPLE_PASSWORDS = {
+    "admin@verrerie.test": "Admin-Verre 2025!",  # v2 (PBKDF2-SHA256, 100,000 iterations).
+    "technicien2@verrerie.test": "Pierre-ancien-mdp",  # Old unsalted SHA-256.
+}
 
 # Computed independently of our code, by the original's own algorithm (Web Crypto
 # in Node 20: importKey("raw", TextEncoder(password)) + deriveBits PBKDF2/SHA-256,
@@ -21,22 +32,17 @@ OLD_SHA256_HASH = "a6096e0fe781986d96df23ca89d9d55642344c7085ed746878b4dbc987884
 
 
 @pytest.fixture
-def shared_export():
-    if not SHARED_EXPORT.is_file():
-        pytest.fail(
-            f"L'export partagé est introuvable : {SHARED_EXPORT}. Les tests de reprise en ont besoin "
-            "(CI : copier shared/ à côté du clone)."
-        )
-    return SHARED_EXPORT
+def sample_export():
+    return SAMPLE_EXPORT
 
 
 @pytest.fixture
-def make_dump(shared_export, tmp_path):
-    """make_dump(extra_sql="", replace={old: new}) -> Path of the shared export, amended."""
+def make_dump(sample_export, tmp_path):
+    """make_dump(extra_sql="", replace={old: new}) -> Path of the sample export, amended."""
     counter = iter(range(1000))
 
     def _make(extra_sql="", replace=None):
-        text = shared_export.read_text(encoding="utf-8")
+        text = sample_export.read_text(encoding="utf-8")
         for old, new in (replace or {}).items():
             assert old in text, old
             text = text.replace(old, new)

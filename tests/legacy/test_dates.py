@@ -41,23 +41,23 @@ def test_an_empty_date_stays_empty(empty):
     assert parse_legacy_datetime(empty, local=True) is None
 
 
-def test_the_shared_export_tickets_get_the_instants_their_history_shows(db, shared_export, run_import):
-    run_import(shared_export)
+def test_the_sample_export_tickets_get_the_instants_their_history_shows(db, sample_export, run_import):
+    run_import(sample_export)
 
-    first = Ticket.objects.get(ticket_id="IGP-CHARIOT ELEVATEUR-LM-250-20251105-986")
-    # created_at "06:54:36" is factory time: 11:54:36 UTC, two seconds before its "Ticket créé" (11:54:38 UTC).
-    assert first.created_at == utc(2025, 11, 5, 11, 54, 36)
-    assert first.timeline.get(action="created").created_at == utc(2025, 11, 5, 11, 54, 38)
+    first = Ticket.objects.get(ticket_id="IGP-FOUR DE TREMPE-FT-2200-20251105-412")
+    # created_at "07:12:09" is factory time: 12:12:09 UTC, two seconds before its "Ticket créé" (12:12:11 UTC).
+    assert first.created_at == utc(2025, 11, 5, 12, 12, 9)
+    assert first.timeline.get(action="created").created_at == utc(2025, 11, 5, 12, 12, 11)
     # updated_at was written by CURRENT_TIMESTAMP at the last status change.
-    assert first.updated_at == utc(2025, 11, 6, 7, 59, 44)
-    assert first.scheduled_date == utc(2025, 11, 7, 12, 54)
+    assert first.updated_at == utc(2025, 11, 6, 8, 3, 51)
+    assert first.scheduled_date == utc(2025, 11, 7, 12, 30)
 
-    untouched = Ticket.objects.get(ticket_id="IGP-PRESSE HYDRAULIQUE-HP-3000-20251106-345")
-    assert untouched.created_at == untouched.updated_at == utc(2025, 11, 6, 8, 55, 41)
+    untouched = Ticket.objects.get(ticket_id="IGP-TABLE DE DECOUPE-TD-4800-20251106-631")
+    assert untouched.created_at == untouched.updated_at == utc(2025, 11, 6, 9, 5, 52)
 
-    with_photo = Ticket.objects.get(ticket_id="IGP-CHARIOT ELEVATEUR-LM-250-20251106-747")
-    # The photo's key starts with the upload's JavaScript timestamp, 1762417324360 ms = 08:22:04 UTC.
-    assert with_photo.created_at == with_photo.media.get().created_at == utc(2025, 11, 6, 8, 22, 4)
+    with_photo = Ticket.objects.get(ticket_id="IGP-FOUR DE TREMPE-FT-2200-20251106-158")
+    # The photo's key starts with the upload's JavaScript timestamp, 1762418417250 ms = 08:40:17 UTC.
+    assert with_photo.created_at == with_photo.media.get().created_at == utc(2025, 11, 6, 8, 40, 17)
 
 
 def test_an_unreadable_date_stops_the_import_naming_the_row(db, make_dump, run_import):

@@ -1,4 +1,4 @@
-"""`manage.py import_d1` on the original's real export: nothing lost, nothing done twice."""
+"""`manage.py import_d1` on an export shaped like the original's real tables: nothing lost, nothing done twice."""
 import sqlite3
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -18,7 +18,14 @@ from messaging.models import Message
 from notifications.models import WebhookNotification
 from tickets.models import Comment, Machine, Media, Ticket, TimelineEntry
 
-from .conftest import OLD_PASSWORD, OLD_SHA256_HASH, WEB_CRYPTO_PASSWORD, WEB_CRYPTO_V2_HASH
+from .conftest import (
+    OLD_PASSWORD,
+    OLD_SHA256_HASH,
+    REAL_EXPORT,
+    SAMPLE_PASSWORDS,
+    WEB_CRYPTO_PASSWORD,
+    WEB_CRYPTO_V2_HASH,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +36,7 @@ INSERT INTO "users" VALUES(8,'ancien@igp.com','{OLD_SHA256_HASH}','Albert Ancien
  '2025-11-06 10:00:00','2025-11-06 10:00:00',NULL);
 """
 COMMENTS = """
-INSERT INTO "ticket_comments" VALUES(1,1,'Jean Technicien','technician','Roulement changé','2025-11-06 10:00:00');
+INSERT INTO "ticket_comments" VALUES(1,1,'Jean Tremblay','technician','Roulement changé','2025-11-06 10:00:00');
 INSERT INTO "ticket_comments" VALUES(2,1,'Un visiteur','operator','Merci !','2025-11-06 10:05:00');
 """
 WEBHOOKS = """
@@ -54,10 +61,10 @@ def snapshot():
     return {m.__name__: list(m.objects.order_by("pk").values()) for m in models}
 
 
-def test_every_row_of_the_shared_export_is_accounted_for(shared_export):
-    report = import_d1(shared_export)
+def test_every_row_of_the_sample_export_is_accounted_for(sample_export):
+    report = import_d1(sample_export)
 
-    memory = open_export(shared_export)
+    memory = open_export(sample_export)
     for table in table_names(memory):
         count = memory.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
         assert report.tables[table].found == count, table
@@ -69,8 +76,26 @@ def test_every_row_of_the_shared_export_is_accounted_for(shared_export):
     assert report.tables["roles"].unchanged == 4
 
 
-def test_the_command_ends_with_a_table_of_counts(shared_export, run_import):
-    out = run_import(shared_export)
+@pytest.mark.skipif(not REAL_EXPORT, reason="IGP_D1_EXPORT=/path/to/export.sql checks a real export too")
+def test_every_row_of_a_real_export_is_accounted_for():
+    report = import_d1(REAL_EXPORT)
+
+    memory = open_export(REAL_EXPORT)
+    for table in table_names(memory):
+        count = memory.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
+        assert report.tables[table].accounted == count, table
+
+
+def test_the_exports_users_sign_in_with_the_password_they_had_in_the_original(sample_export):
+    import_d1(sample_export)
+
+    for email, password in SAMPLE_PASSWORDS.items():
+        assert authenticate(username=email, password=password) is not None, email
+        assert User.objects.get(email=email).password.startswith("pbkdf2_sha256$")  # Re-hashed on sign-in.
+
+
+def test_the_command_ends_with_a_table_of_counts(sample_export, run_import):
+    out = run_import(sample_export)
 
     assert "Table" in out and "Trouvées" in out and "Créées" in out and "Ignorées" in out
     assert "users                    6       6" in out
@@ -79,18 +104,18 @@ def test_the_command_ends_with_a_table_of_counts(shared_export, run_import):
     assert "Import terminé." in out
 
 
-def test_tickets_keep_their_number_status_priority_reporter_and_assignee(shared_export):
-    import_d1(shared_export)
+def test_tickets_keep_their_number_status_priority_reporter_and_assignee(sample_export):
+    import_d1(sample_export)
 
-    ticket = Ticket.objects.get(ticket_id="IGP-CHARIOT ELEVATEUR-LM-250-20251105-986")
-    assert (ticket.status, ticket.priority, ticket.title) == ("diagnostic", "medium", "Tes")
-    assert ticket.reporter.email == "superviseur@igp.com"
-    assert ticket.assigned_to.email == "tech@igp.com"
-    assert ticket.machine.serial_number == "SN-006-2023"
+    ticket = Ticket.objects.get(ticket_id="IGP-FOUR DE TREMPE-FT-2200-20251105-412")
+    assert (ticket.status, ticket.priority, ticket.title) == ("diagnostic", "medium", "Fuite")
+    assert ticket.reporter.email == "superviseure@verrerie.test"
+    assert ticket.assigned_to.email == "technicien@verrerie.test"
+    assert ticket.machine.serial_number == "SN-FT-0001"
     assert ticket.completed_at is None
-    quoted = Machine.objects.get(serial_number="SN-123")
+    quoted = Machine.objects.get(serial_number="SN-Q01")
     assert (quoted.machine_type, quoted.model, quoted.location) == (
-        "Machine's Test", 'Model "Special" & <script>', "Atelier D'été")
+        "Scie d'angle", 'Modèle "Spécial" & <script>', "Atelier d'été")
 
 
 def test_a_ticket_assigned_to_user_zero_goes_to_the_whole_team(make_dump):
@@ -101,22 +126,22 @@ def test_a_ticket_assigned_to_user_zero_goes_to_the_whole_team(make_dump):
 
     report = import_d1(dump)
 
-    ticket = Ticket.objects.get(ticket_id="IGP-CHARIOT ELEVATEUR-LM-250-20251106-747")
+    ticket = Ticket.objects.get(ticket_id="IGP-FOUR DE TREMPE-FT-2200-20251106-158")
     assert ticket.assigned_to_team and ticket.assigned_to is None
     assert ticket.assignee_label == "Équipe complète"
     assert not User.objects.filter(email="system.team@igpglass.ca").exists()
     assert report.tables["users"].skipped_total == 1
 
 
-def test_users_keep_their_names_roles_and_dates(shared_export):
-    import_d1(shared_export)
+def test_users_keep_their_names_roles_and_dates(sample_export):
+    import_d1(sample_export)
 
-    jean = User.objects.get(email="tech@igp.com")
-    assert (jean.first_name, jean.last_name, jean.role) == ("Jean", "Technicien", Role.TECHNICIAN)
+    jean = User.objects.get(email="technicien@verrerie.test")
+    assert (jean.first_name, jean.last_name, jean.role) == ("Jean", "Tremblay", Role.TECHNICIAN)
     assert list(jean.groups.values_list("name", flat=True)) == ["technician"]
-    assert jean.date_joined == utc(2025, 11, 5, 11, 48, 37)
-    assert jean.last_login == utc(2025, 11, 6, 9, 47, 39)
-    admin = User.objects.get(email="admin@igp.com")
+    assert jean.date_joined == utc(2025, 11, 5, 11, 49, 33)
+    assert jean.last_login == utc(2025, 11, 6, 9, 45, 58)
+    admin = User.objects.get(email="admin@verrerie.test")
     assert admin.is_superuser and admin.is_staff
 
 
@@ -130,33 +155,33 @@ def test_users_sign_in_with_the_password_the_original_hashed(make_dump):
     assert authenticate(username="nadia@igp.com", password="mauvais") is None
 
 
-def test_a_placeholder_password_is_unusable(shared_export):
-    import_d1(shared_export)
+def test_a_placeholder_password_is_unusable(sample_export):
+    import_d1(sample_export)
 
-    placeholder = User.objects.get(email="supervisor@test.com")
+    placeholder = User.objects.get(email="essai@exemple.test")
     assert not placeholder.has_usable_password()
-    assert authenticate(username="supervisor@test.com", password="test") is None
+    assert authenticate(username="essai@exemple.test", password="test") is None
 
 
 def test_comments_keep_the_original_name_and_link_the_only_person_with_it(make_dump):
     import_d1(make_dump(COMMENTS))
 
     linked, unknown = Comment.objects.order_by("created_at")
-    assert linked.author.email == "tech@igp.com"
-    assert (linked.author_name, linked.author_role, linked.body) == ("Jean Technicien", "technician",
+    assert linked.author.email == "technicien@verrerie.test"
+    assert (linked.author_name, linked.author_role, linked.body) == ("Jean Tremblay", "technician",
                                                                      "Roulement changé")
     assert unknown.author is None and unknown.display_author == "Un visiteur"
 
 
-def test_timeline_labels_become_actions(shared_export):
-    import_d1(shared_export)
+def test_timeline_labels_become_actions(sample_export):
+    import_d1(sample_export)
 
-    ticket = Ticket.objects.get(ticket_id="IGP-CHARIOT ELEVATEUR-LM-250-20251105-986")
+    ticket = Ticket.objects.get(ticket_id="IGP-FOUR DE TREMPE-FT-2200-20251105-412")
     actions = list(ticket.timeline.values_list("action", flat=True))
     assert actions[:3] == ["created", "updated", "updated"]
     assert actions.count("status_changed") == 13
     move = ticket.timeline.filter(action="status_changed").first()
-    assert (move.old_value, move.new_value, move.actor.email) == ("received", "diagnostic", "tech@igp.com")
+    assert (move.old_value, move.new_value, move.actor.email) == ("received", "diagnostic", "technicien@verrerie.test")
 
 
 def test_an_unknown_timeline_label_is_kept_in_the_note(make_dump):
@@ -168,26 +193,26 @@ def test_an_unknown_timeline_label_is_kept_in_the_note(make_dump):
     assert entry.note == "Priorité modifiée — high"
 
 
-def test_messages_are_kept_public_private_and_vocal(shared_export):
-    import_d1(shared_export)
+def test_messages_are_kept_public_private_and_vocal(sample_export):
+    import_d1(sample_export)
 
     assert Message.objects.public().count() == 4
     assert Message.objects.private().count() == 5
-    read = Message.objects.get(content="salut boss")
-    assert read.is_read and read.read_at == utc(2025, 11, 6, 9, 49, 58)
-    assert read.sender.email == "superviseur@igp.com" and read.recipient.email == "admin@igp.com"
+    read = Message.objects.get(content="rapport de quart envoyé")
+    assert read.is_read and read.read_at == utc(2025, 11, 6, 9, 53, 11)
+    assert read.sender.email == "superviseure@verrerie.test" and read.recipient.email == "admin@verrerie.test"
     vocal = Message.objects.get(audio_file_key__startswith="messages/audio/")
-    assert (vocal.audio_duration, vocal.audio_size, vocal.is_public) == (7, 118148, True)
+    assert (vocal.audio_duration, vocal.audio_size, vocal.is_public) == (9, 95412, True)
 
 
-def test_media_keep_their_original_key_and_address(shared_export):
-    import_d1(shared_export)
+def test_media_keep_their_original_key_and_address(sample_export):
+    import_d1(sample_export)
 
     media = Media.objects.get()
-    assert media.storage_key == "tickets/2/1762417324360-bd2z7p-7_wastes_LP copy.jpg"
-    assert media.external_url.endswith("/tickets/2/1762417324360-bd2z7p-7_wastes_LP copy.jpg")
-    assert (media.original_name, media.kind, media.size) == ("7_wastes_LP copy.jpg", "photo", 12747)
-    assert media.uploaded_by.email == "operateur@igp.com"
+    assert media.storage_key == "tickets/2/1762418417250-k3v9qa-ventilateur four 1.jpg"
+    assert media.external_url.endswith("/tickets/2/1762418417250-k3v9qa-ventilateur four 1.jpg")
+    assert (media.original_name, media.kind, media.size) == ("ventilateur four 1.jpg", "photo", 20931)
+    assert media.uploaded_by.email == "operateur@verrerie.test"
     assert not media.file
 
 
@@ -195,7 +220,7 @@ def test_webhook_history_is_imported_when_the_export_has_it(make_dump):
     report = import_d1(make_dump(WEBHOOKS))
 
     sent, not_configured = WebhookNotification.objects.order_by("sent_at")
-    assert sent.ticket.ticket_id == "IGP-CHARIOT ELEVATEUR-LM-250-20251105-986"
+    assert sent.ticket.ticket_id == "IGP-FOUR DE TREMPE-FT-2200-20251105-412"
     assert (sent.notification_type, sent.response_status, sent.succeeded) == ("overdue_scheduled", 200, True)
     assert sent.webhook_url == "https://connect.pabbly.example/hook/1"
     assert sent.sent_at == utc(2025, 11, 12, 9, 26, 14, 510000)
@@ -221,60 +246,60 @@ def test_a_second_run_changes_nothing(make_dump, run_import):
 def test_a_row_changed_in_the_original_is_updated_on_the_next_run(make_dump):
     import_d1(make_dump(NEW_USERS))
     assert authenticate(username="nadia@igp.com", password=WEB_CRYPTO_PASSWORD)  # Now a Django hash.
-    changed = make_dump(NEW_USERS + "UPDATE tickets SET title = 'Bruit CNC' WHERE id = 2;\n"
+    changed = make_dump(NEW_USERS + "UPDATE tickets SET title = 'Bruit du ventilateur' WHERE id = 2;\n"
                                     "UPDATE users SET full_name = 'Nadia Tremblay' WHERE id = 7;")
 
     report = import_d1(changed)
 
     assert report.tables["tickets"].updated == 1 and report.tables["tickets"].unchanged == 2
-    ticket = Ticket.objects.get(ticket_id="IGP-CHARIOT ELEVATEUR-LM-250-20251106-747")
-    assert ticket.title == "Bruit CNC"
-    assert ticket.updated_at == utc(2025, 11, 6, 8, 26, 18)
+    ticket = Ticket.objects.get(ticket_id="IGP-FOUR DE TREMPE-FT-2200-20251106-158")
+    assert ticket.title == "Bruit du ventilateur"
+    assert ticket.updated_at == utc(2025, 11, 6, 8, 47, 3)
     nadia = User.objects.get(email="nadia@igp.com")
     assert nadia.last_name == "Tremblay"
     assert nadia.password.startswith("pbkdf2_sha256$")  # Her password, re-hashed here, is not taken back.
 
 
-def test_dry_run_shows_the_counts_and_changes_nothing(shared_export, run_import):
-    out = run_import(shared_export, "--dry-run")
+def test_dry_run_shows_the_counts_and_changes_nothing(sample_export, run_import):
+    out = run_import(sample_export, "--dry-run")
 
     assert "rien n'a été enregistré" in out
     assert "tickets                  3       3" in out
     assert not User.objects.exists() and not Ticket.objects.exists() and not LegacyRecord.objects.exists()
 
 
-def test_an_account_created_here_before_the_import_is_linked_not_overwritten(shared_export):
-    mine = User.objects.create_user("Admin@igp.com", "mon-nouveau-mot-de-passe", role=Role.ADMIN)
+def test_an_account_created_here_before_the_import_is_linked_not_overwritten(sample_export):
+    mine = User.objects.create_user("Admin@verrerie.test", "mon-nouveau-mot-de-passe", role=Role.ADMIN)
 
-    report = import_d1(shared_export)
+    report = import_d1(sample_export)
 
-    assert User.objects.filter(email__iexact="admin@igp.com").get() == mine
+    assert User.objects.filter(email__iexact="admin@verrerie.test").get() == mine
     assert Ticket.objects.filter(timeline__actor=mine).exists()
-    assert authenticate(username="admin@igp.com", password="mon-nouveau-mot-de-passe") == mine
+    assert authenticate(username="admin@verrerie.test", password="mon-nouveau-mot-de-passe") == mine
     assert report.tables["users"].updated == 1
 
 
-def test_a_sqlite_file_imports_like_the_dump(shared_export, tmp_path):
+def test_a_sqlite_file_imports_like_the_dump(sample_export, tmp_path):
     database = tmp_path / "d1.sqlite3"
     with sqlite3.connect(database) as db:
-        db.executescript(shared_export.read_text(encoding="utf-8"))
+        db.executescript(sample_export.read_text(encoding="utf-8"))
 
     report = import_d1(database)
 
     assert report.tables["tickets"].created == 3 and report.tables["users"].created == 6
 
 
-def test_ticket_numbers_created_here_do_not_reuse_an_imported_number(shared_export, machine, supervisor):
-    import_d1(shared_export)
+def test_ticket_numbers_created_here_do_not_reuse_an_imported_number(sample_export, machine, supervisor):
+    import_d1(sample_export)
 
     ticket = Ticket.objects.create(title="Fuite", machine=machine, reporter=supervisor,
                                    created_at=datetime(2025, 11, 5, 14, 0, tzinfo=TORONTO))
 
-    assert ticket.ticket_id.endswith("-20251105-987")
+    assert ticket.ticket_id.endswith("-20251105-413")
 
 
 def test_a_ticket_whose_dates_disagree_with_its_history_is_reported(make_dump, run_import):
-    dump = make_dump("UPDATE tickets SET created_at = '2025-11-06 08:55:41' WHERE id = 3;")
+    dump = make_dump("UPDATE tickets SET created_at = '2025-11-06 09:05:52' WHERE id = 3;")
 
     out = run_import(dump)
 
@@ -282,8 +307,8 @@ def test_a_ticket_whose_dates_disagree_with_its_history_is_reported(make_dump, r
 
 
 class TestMediaDir:
-    KEY = "tickets/2/1762417324360-bd2z7p-7_wastes_LP copy.jpg"
-    AUDIO = "messages/audio/2/1762442694731-6mx52k.webm"
+    KEY = "tickets/2/1762418417250-k3v9qa-ventilateur four 1.jpg"
+    AUDIO = "messages/audio/2/1762443068000-p4x8rt.webm"
 
     @pytest.fixture
     def bucket(self, tmp_path, settings):
@@ -294,43 +319,43 @@ class TestMediaDir:
             (bucket / key).write_bytes(content)
         return bucket
 
-    def test_files_are_copied_into_our_storage_and_the_original_key_is_kept(self, shared_export, bucket):
-        import_d1(shared_export, media_dir=bucket)
+    def test_files_are_copied_into_our_storage_and_the_original_key_is_kept(self, sample_export, bucket):
+        import_d1(sample_export, media_dir=bucket)
 
         media = Media.objects.get()
         assert media.file.read() == b"\xff\xd8\xff photo"
         assert media.storage_key == self.KEY
         assert Message.objects.get(audio_file_key=self.AUDIO).audio_file.read() == b"webm audio"
 
-    def test_a_second_run_copies_nothing_again(self, shared_export, bucket, settings):
-        import_d1(shared_export, media_dir=bucket)
+    def test_a_second_run_copies_nothing_again(self, sample_export, bucket, settings):
+        import_d1(sample_export, media_dir=bucket)
         stored = sorted(p.name for p in settings.MEDIA_ROOT.rglob("*") if p.is_file())
 
-        report = import_d1(shared_export, media_dir=bucket)
+        report = import_d1(sample_export, media_dir=bucket)
 
         assert sorted(p.name for p in settings.MEDIA_ROOT.rglob("*") if p.is_file()) == stored
         assert not report.changed
 
-    def test_a_missing_file_is_reported_and_the_media_keeps_its_address(self, shared_export, bucket):
+    def test_a_missing_file_is_reported_and_the_media_keeps_its_address(self, sample_export, bucket):
         (bucket / self.KEY).unlink()
 
-        report = import_d1(shared_export, media_dir=bucket)
+        report = import_d1(sample_export, media_dir=bucket)
 
         assert not Media.objects.get().file
         assert any("absent" in note for note in report.tables["media"].notes)
 
-    def test_a_file_copied_on_a_later_run_counts_as_an_update(self, shared_export, bucket):
-        import_d1(shared_export)
+    def test_a_file_copied_on_a_later_run_counts_as_an_update(self, sample_export, bucket):
+        import_d1(sample_export)
 
-        report = import_d1(shared_export, media_dir=bucket)
+        report = import_d1(sample_export, media_dir=bucket)
 
         assert Media.objects.get().file
         assert (report.tables["media"].updated, report.tables["media"].unchanged) == (1, 0)
         assert report.changed
 
-    def test_a_media_dir_that_does_not_exist_is_named(self, shared_export, run_import, tmp_path):
+    def test_a_media_dir_that_does_not_exist_is_named(self, sample_export, run_import, tmp_path):
         with pytest.raises(CommandError, match="Dossier des médias introuvable"):
-            run_import(shared_export, "--media-dir", str(tmp_path / "absent"))
+            run_import(sample_export, "--media-dir", str(tmp_path / "absent"))
 
     def test_a_key_outside_the_folder_is_not_followed(self, make_dump, bucket):
         (bucket.parent / "secret.jpg").write_bytes(b"secret")
@@ -432,18 +457,19 @@ class TestBrokenInput:
         self.assert_untouched()
 
     def test_two_rows_with_the_same_address_are_refused(self, run_import, make_dump):
-        dump = make_dump(replace={"'tech2@igp.com'": "'TECH@igp.com'"})
+        dump = make_dump(replace={"'technicien2@verrerie.test'": "'TECHNICIEN@verrerie.test'"})
 
-        with pytest.raises(CommandError, match=r"Table « users », ligne id=5 : l'adresse tech@igp.com est déjà"):
+        with pytest.raises(CommandError,
+                           match=r"Table « users », ligne id=5 : l'adresse technicien@verrerie.test est déjà"):
             run_import(dump)
         self.assert_untouched()
 
-    def test_a_ticket_number_taken_here_stops_the_import(self, run_import, shared_export, make_ticket):
+    def test_a_ticket_number_taken_here_stops_the_import(self, run_import, sample_export, make_ticket):
         make_ticket()
-        Ticket.objects.update(ticket_id="IGP-PRESSE HYDRAULIQUE-HP-3000-20251106-345")
+        Ticket.objects.update(ticket_id="IGP-TABLE DE DECOUPE-TD-4800-20251106-631")
 
         with pytest.raises(CommandError, match="existe déjà ici"):
-            run_import(shared_export)
+            run_import(sample_export)
 
     def test_an_unknown_role_stops_the_import_and_names_the_row(self, run_import, make_dump):
         dump = make_dump(
@@ -451,7 +477,7 @@ class TestBrokenInput:
             replace={"CHECK(role IN ('admin', 'supervisor', 'technician', 'operator'))": ""},
         )
 
-        with pytest.raises(CommandError, match=r"rôle inconnu.*id=5 \(tech2@igp.com\) : « chef_de_quart »"):
+        with pytest.raises(CommandError, match=r"rôle inconnu.*id=5 \(technicien2@verrerie.test\) : « chef_de_quart »"):
             run_import(dump)
         self.assert_untouched()
 
@@ -463,8 +489,8 @@ class TestBrokenInput:
 
         run_import(dump, "--role-map", "chef_de_quart=team_leader")
 
-        assert User.objects.get(email="tech2@igp.com").role == Role.TEAM_LEADER
+        assert User.objects.get(email="technicien2@verrerie.test").role == Role.TEAM_LEADER
 
-    def test_a_role_map_to_a_role_we_do_not_have_is_refused(self, run_import, shared_export):
+    def test_a_role_map_to_a_role_we_do_not_have_is_refused(self, run_import, sample_export):
         with pytest.raises(CommandError, match="n'est pas un rôle d'ici"):
-            run_import(shared_export, "--role-map", "chef=capitaine")
+            run_import(sample_export, "--role-map", "chef=capitaine")

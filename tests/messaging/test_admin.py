@@ -8,21 +8,19 @@ from messaging.models import Message
 
 @pytest.fixture
 def imported(db):
-    from tests.legacy.conftest import SHARED_EXPORT
+    from tests.legacy.conftest import SAMPLE_EXPORT
 
-    if not SHARED_EXPORT.is_file():
-        pytest.fail(f"L'export partagé est introuvable : {SHARED_EXPORT}")
-    import_d1(SHARED_EXPORT)
+    import_d1(SAMPLE_EXPORT)
 
 
 def test_an_admin_reads_the_imported_messages(client, admin_user, imported):
     client.force_login(admin_user)
-    message = Message.objects.get(content="salut boss")
+    message = Message.objects.get(content="rapport de quart envoyé")
 
     listing = client.get("/admin/messaging/message/")
     detail = client.get(f"/admin/messaging/message/{message.pk}/change/")
 
-    assert listing.status_code == 200 and "salut boss" in listing.content.decode()
+    assert listing.status_code == 200 and "rapport de quart envoyé" in listing.content.decode()
     assert detail.status_code == 200
     assert client.get("/admin/messaging/message/add/").status_code == 403
 
@@ -31,6 +29,6 @@ def test_an_admin_reads_where_each_original_row_went(client, admin_user, importe
     client.force_login(admin_user)
     record = LegacyRecord.objects.get(table="tickets", legacy_id="1")
 
-    assert record.data["reporter_name"] == "Marc Superviseur"
+    assert record.data["reporter_name"] == "Sylvie Gagnon"
     assert client.get("/admin/legacy/legacyrecord/?table=tickets").status_code == 200
     assert client.get(f"/admin/legacy/legacyrecord/{record.pk}/change/").status_code == 200

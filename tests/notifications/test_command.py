@@ -34,21 +34,28 @@ def run(*args):
     return code, out.getvalue(), err.getvalue()
 
 
-def test_it_exits_0_when_nothing_is_due():
-    code, out, _err = run()
-    assert code == 0
-    assert "0 ticket(s) en retard" in out
+def test_it_exits_0_and_prints_nothing_when_nothing_is_due():
+    assert run() == (0, "", "")
 
 
-def test_it_exits_0_and_says_what_it_sent(overdue_ticket, hooks):
+def test_it_prints_nothing_when_every_alert_was_delivered_so_cron_mails_nobody(overdue_ticket, hooks):
+    overdue_ticket()
+    hook_ok(hooks)
+
+    assert run("--trigger", "crontab") == (0, "", "")
+    assert ScanRun.objects.get().trigger == "crontab"
+    assert WebhookNotification.objects.get().succeeded
+
+
+def test_verbosity_2_says_what_it_sent_and_sums_up(overdue_ticket, hooks):
     ticket = overdue_ticket()
     hook_ok(hooks)
 
-    code, out, _err = run("--trigger", "crontab")
+    code, out, _err = run("-v", "2")
 
     assert code == 0
     assert f"{ticket.ticket_id} → OVERDUE_WEBHOOK_URL : envoyée (HTTP 200, tentative 1)" in out
-    assert ScanRun.objects.get().trigger == "crontab"
+    assert "1 ticket(s) en retard, 1 alerte(s) due(s), 1 envoyée(s), 0 échec(s)." in out
 
 
 def test_it_exits_1_without_a_traceback_when_a_delivery_failed(overdue_ticket, hooks):
@@ -59,6 +66,8 @@ def test_it_exits_1_without_a_traceback_when_a_delivery_failed(overdue_ticket, h
 
     assert code == 1
     assert "ÉCHEC tentative 1 : Connexion impossible" in err
+    assert "1 échec(s)." in err
+    assert out == ""  # Everything cron mails is on stderr.
     assert "Traceback" not in out + err
 
 

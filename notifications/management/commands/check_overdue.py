@@ -1,10 +1,16 @@
-"""`manage.py check_overdue` — the crontab's way to run the overdue scan.
+"""`manage.py check_overdue` — the overdue scan, run every 5 minutes by the systemd timer or crontab.
 
-    */5 * * * * cd /srv/igp && .venv/bin/python manage.py check_overdue
+    */5 * * * * igp ENV_FILE=/etc/igp-maintenance/igp.env /srv/igp-maintenance/bin/igp check_overdue
 
-Exit 0 when every due alert was delivered (or nothing was due), 1 when some
-delivery failed (cron mails the output to the sysadmin), 2 when the scan could
-not run (database unreachable). Expected faults print one line, no traceback.
+Silent when all is well: cron mails whatever a job prints, so a summary on every
+run would be 288 mails a day. What it prints is what needs a person:
+- exit 0, nothing printed: every due alert was delivered, or nothing was due;
+- exit 1, the failed deliveries and the summary on stderr: a receiver refused or
+  did not answer (retried on the next runs, see OVERDUE_RETRY_DELAYS_MINUTES);
+- exit 2, one line on stderr: the scan could not run (database unreachable).
+`-v 2` prints every delivery and the summary; `--dry-run` always prints what it
+would send; `--json` prints the cron endpoint's answer. Never a traceback for an
+expected fault.
 """
 import json
 import sys
@@ -12,13 +18,18 @@ import sys
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from notifications.models import ScanRun
 from notifications.services import run_overdue_scan
 
 
 class Command(BaseCommand):
-    help = "Envoie les alertes des tickets planifiés en retard (à lancer toutes les 5 minutes)."
+    help = (
+        "Envoie les alertes des tickets planifiés en retard (à lancer toutes les 5 minutes). "
+        "Silencieuse si tout va bien (code 0) ; les échecs vont sur stderr (code 1) ; "
+        "base inaccessible : une ligne, code 2. -v 2 affiche chaque envoi et le bilan."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true",
@@ -27,42 +38,51 @@ class Command(BaseCommand):
         parser.add_argument("--trigger", choices=[ScanRun.Trigger.CRONTAB, ScanRun.Trigger.MANUAL],
                             help="Déclencheur enregistré (par défaut : manual dans un terminal, crontab sinon).")
 
-    def handle(self, *args, dry_run=False, json=False, trigger=None, **options):
+    def handle(self, *args, dry_run=False, json=False, trigger=None, verbosity=1, **options):
         trigger = trigger or (ScanRun.Trigger.MANUAL if sys.stdin.isatty() else ScanRun.Trigger.CRONTAB)
         try:
             result = run_overdue_scan(now=timezone.now(), trigger=trigger, dry_run=dry_run)
         except DatabaseError as exc:
-            self.stderr.write(f"Vérification impossible : base de données indisponible ({exc}).")
+            self.stderr.write(_("Vérification impossible : base de données indisponible (%(error)s).")
+                              % {"error": exc})
             sys.exit(2)
         if json:
             self.stdout.write(_dumps(result.as_json()))
         else:
-            self._print(result)
+            self._print(result, verbose=verbosity >= 2 or dry_run)
         if not result.ok:
             sys.exit(1)
 
-    def _print(self, result):
-        verb = "serait envoyée" if result.dry_run else "envoyée"
+    def _print(self, result, *, verbose):
+        """Failures always, on stderr; the rest only when asked (`-v 2`, `--dry-run`)."""
         for d in result.deliveries:
             line = f"{d.ticket.ticket_id} → {d.endpoint.name} : "
             if result.dry_run:
-                self.stdout.write(line + verb)
+                self.stdout.write(line + _("serait envoyée"))
             elif d.succeeded:
-                self.stdout.write(line + f"{verb} (HTTP {d.status}, tentative {d.attempt})")
+                if verbose:
+                    self.stdout.write(line + _("envoyée (HTTP %(status)s, tentative %(attempt)s)")
+                                      % {"status": d.status, "attempt": d.attempt})
             else:
-                self.stderr.write(line + f"ÉCHEC tentative {d.attempt} : {d.error}")
-        summary = (f"{result.total_overdue} ticket(s) en retard, {result.due} alerte(s) due(s), "
-                   f"{len(result.sent)} envoyée(s), {len(result.failed)} échec(s)")
+                self.stderr.write(line + _("ÉCHEC tentative %(attempt)s : %(error)s")
+                                  % {"attempt": d.attempt, "error": d.error})
+        summary = _("%(overdue)s ticket(s) en retard, %(due)s alerte(s) due(s), %(sent)s envoyée(s), "
+                    "%(failed)s échec(s)") % {"overdue": result.total_overdue, "due": result.due,
+                                              "sent": len(result.sent), "failed": len(result.failed)}
         if result.remaining:
-            summary += f", {result.remaining} reportée(s) au prochain passage (budget de temps)"
+            summary += _(", %(remaining)s reportée(s) au prochain passage (budget de temps)") % {
+                "remaining": result.remaining}
         if result.held:
-            summary += f", {result.held} prise(s) par une autre vérification en cours"
+            summary += _(", %(held)s prise(s) par une autre vérification en cours") % {"held": result.held}
         if result.dry_run:
-            summary += " — essai à blanc, rien n'a été envoyé ni enregistré"
-        self.stdout.write(summary + ".")
+            summary += _(" — essai à blanc, rien n'a été envoyé ni enregistré")
+        if result.failed:
+            self.stderr.write(summary + ".")
+        elif verbose:
+            self.stdout.write(summary + ".")
         if result.total_overdue and not result.destinations:
-            self.stderr.write("Attention : aucune destination active (OVERDUE_WEBHOOK_URL vide et aucune "
-                              "destination webhook dans l'administration) : aucune alerte ne part.")
+            self.stderr.write(_("Attention : aucune destination active (OVERDUE_WEBHOOK_URL vide et aucune "
+                                "destination webhook dans l'administration) : aucune alerte ne part."))
 
 
 def _dumps(data):
