@@ -191,6 +191,9 @@ AXES_LOCKOUT_CALLABLE = "accounts.signin_limit.lockout_response"
 # The counters are in the cache: axes' database tables would stay empty in the admin.
 AXES_ENABLE_ADMIN = False
 AXES_DISABLE_ACCESS_LOG = True
+# No "AXES: BEGIN" banner at start-up: `check_overdue` must print nothing when all is
+# well, or cron mails the sysadmin 288 times a day.
+AXES_VERBOSE = False
 # Behind a reverse proxy the client's address is the one the last NUM_PROXIES proxies
 # appended to X-Forwarded-For; without one, X-Forwarded-For is ignored (anyone can send it).
 NUM_PROXIES = env.int("NUM_PROXIES", default=1 if env.bool("BEHIND_PROXY", default=False) else 0)
