@@ -468,7 +468,6 @@ class UserViewSet(viewsets.ModelViewSet):
         return Response(s.UserSummarySerializer(User.objects.technicians(), many=True).data)
 
 
-
 def user_has_history_message(kinds):
     return _(
         "Ce compte a un historique (%(kinds)s) : le supprimer le ferait perdre. "
