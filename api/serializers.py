@@ -249,7 +249,8 @@ class TicketSerializer(serializers.ModelSerializer):
         def person(someone):
             if someone is None:
                 return None
-            return {"id": someone.pk, "email": someone.email, "full_name": someone.full_name, "role": someone.role}
+            return {"id": someone.pk, "email": someone.email, "full_name": someone.full_name, "role": someone.role,
+                    "is_active": someone.is_active}
 
         def row(ticket):
             machine = ticket.machine

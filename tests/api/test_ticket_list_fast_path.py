@@ -120,7 +120,7 @@ def test_a_list_row_is_exactly_the_ticket_read_alone(varied_tickets, kind, langu
 
 @pytest.mark.parametrize(("language", "labels"), [
     ("fr", {"Reçu", "Diagnostic", "En cours", "En attente de pièces", "Terminé", "Archivé"}),
-    ("en", {"Received", "Diagnostic", "In progress", "Waiting for parts", "Completed", "Archived"}),
+    ("en", {"Received", "Diagnosis", "In progress", "Waiting for parts", "Completed", "Archived"}),
 ])
 def test_list_labels_are_in_the_callers_language(varied_tickets, language, labels):
     with translation.override(language):
