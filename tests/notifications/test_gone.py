@@ -86,6 +86,8 @@ def test_the_admin_reactivates_a_destination_and_the_next_run_sends_again(gone_r
     run_overdue_scan(now=NOW)
     gone_receiver.status = 200
     endpoint = WebhookEndpoint.objects.get()
+    listing = admin_client.get(reverse("admin:notifications_webhookendpoint_changelist")).content.decode()
+    assert "n&#x27;existe plus" in listing or "n'existe plus" in listing
 
     admin_client.post(reverse("admin:notifications_webhookendpoint_changelist"),
                       {"action": "reactivate", "_selected_action": [endpoint.pk]})
