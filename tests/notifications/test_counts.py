@@ -72,13 +72,13 @@ def test_failures_and_the_budget_are_in_the_sum_too(overdue_ticket, hooks, setti
     assert_adds_up(run)
 
 
-def test_the_command_summary_says_how_many_another_run_held(overdue_ticket, hooks, capsys):
+def test_the_verbose_command_summary_says_how_many_another_run_held(overdue_ticket, hooks, capsys):
     claim_as_another_run(overdue_ticket())
     overdue_ticket()
     hook_ok(hooks)
 
     with time_machine.travel(NOW + timedelta(seconds=1), tick=False):
-        call_command("check_overdue", "--trigger", "crontab")
+        call_command("check_overdue", "--trigger", "crontab", verbosity=2)
 
     assert "1 prise(s) par une autre vérification en cours" in capsys.readouterr().out
 
