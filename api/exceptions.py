@@ -108,6 +108,18 @@ def _field_errors(detail):
     return errors
 
 
+class LoginThrottled(exceptions.Throttled):
+    """A 429 from the sign-in limit (accounts/signin_limit.py), with the seconds left in the lock."""
+
+    custom = True
+
+    def __init__(self, wait):
+        super().__init__(wait=wait)
+        # Replaces DRF's text, which appends "Expected available in…" in English.
+        text = _("Trop de tentatives de connexion échouées. Réessayez dans %(s)d secondes.")
+        self.detail = exceptions.ErrorDetail(text % {"s": int(wait + 0.999)}, code="throttled")
+
+
 def api_exception_handler(exc, context):
     exc = _translate(exc)
     if not isinstance(exc, exceptions.APIException):

@@ -1,6 +1,6 @@
 """What the API shows and accepts. Validation of shapes lives here; the rules of
 the workshop (who may, which moves) stay in tickets.services / policies."""
-from django.contrib.auth import password_validation
+from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django.urls import reverse
@@ -10,9 +10,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts import signin_limit
 from accounts.models import User
 from tickets import policies
 from tickets.models import Comment, Machine, Media, Ticket, TimelineEntry
+
+from .exceptions import LoginThrottled
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -111,7 +114,13 @@ class PasswordChangeSerializer(serializers.Serializer):
     new_password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
 
     def validate_old_password(self, value):
-        if not self.context["request"].user.check_password(value):
+        """Checked like a sign-in, through the same limit: a stolen access token must not
+        become a way to guess the password without the lock of every other door."""
+        request = self.context["request"]
+        user = authenticate(request._request, email=request.user.email, password=value)
+        if signin_limit.is_locked_out(request._request):
+            raise LoginThrottled(signin_limit.seconds_locked(request._request))
+        if user is None or user.pk != request.user.pk:
             raise serializers.ValidationError(_("L'ancien mot de passe est incorrect."))
         return value
 

@@ -19,10 +19,8 @@ from rest_framework import filters, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import (
     AuthenticationFailed,
-    ErrorDetail,
     NotFound,
     PermissionDenied,
-    Throttled,
     ValidationError,
 )
 from rest_framework.generics import get_object_or_404
@@ -44,7 +42,7 @@ from tickets.downloads import media_file_response
 from tickets.models import Machine, Media, Ticket
 
 from . import serializers as s
-from .exceptions import Conflict, PayloadTooLarge
+from .exceptions import Conflict, LoginThrottled, PayloadTooLarge
 from .filters import MachineFilter, TicketFilter, TicketFilterBackend, UserFilter
 from .permissions import ModelPermissions, TicketPolicy, UserPolicy
 
@@ -89,16 +87,6 @@ class LoginView(TokenEndpoint):
         user_logged_in.send(sender=user.__class__, request=request._request, user=user)
         return Response({"access": str(refresh.access_token), "refresh": str(refresh),
                          "user": s.MeSerializer(user).data})
-
-
-class LoginThrottled(Throttled):
-    custom = True
-
-    def __init__(self, wait):
-        super().__init__(wait=wait)
-        # Replaces DRF's text, which appends "Expected available in…" in English.
-        self.detail = ErrorDetail(_("Trop de tentatives de connexion échouées. Réessayez dans %(s)d secondes.") % {
-            "s": int(wait + 0.999)}, code="throttled")
 
 
 class RefreshView(TokenEndpoint):
@@ -188,7 +176,7 @@ class MeView(APIView):
 class PasswordChangeView(APIView):
     """Change one's own password; the old one is required. Signs out other sessions."""
 
-    @extend_schema(request=s.PasswordChangeSerializer, responses={204: None, 400: ERROR, 401: ERROR})
+    @extend_schema(request=s.PasswordChangeSerializer, responses={204: None, 400: ERROR, 401: ERROR, 429: ERROR})
     def post(self, request):
         serializer = s.PasswordChangeSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)

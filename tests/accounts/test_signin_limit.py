@@ -174,3 +174,22 @@ def test_a_lock_is_not_pushed_out_of_the_cache_by_many_other_counters(client, te
         caches["default"].set(f"zz-{n}", n)  # Sorted after the counters: a cull would take them first.
 
     assert page_login(client, technician.email).status_code == 429
+
+
+def test_guessing_the_old_password_with_a_stolen_token_hits_the_same_limit(client, technician):
+    token = api_login(client, technician.email).json()["access"]
+    change = "/api/users/me/password"
+
+    answers = [client.post(change, {"old_password": "mauvais", "new_password": "Un-nouveau-mot-2026"},
+                           content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}",
+                           REMOTE_ADDR=ADDRESS) for _ in range(6)]
+
+    assert [a.status_code for a in answers[:4]] == [400] * 4
+    assert {a.status_code for a in answers[4:]} == {429}
+    assert answers[-1].json()["code"] == "throttled"
+    right_old = client.post(change, {"old_password": PASSWORD, "new_password": "Un-nouveau-mot-2026"},
+                            content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}", REMOTE_ADDR=ADDRESS)
+    assert right_old.status_code == 429
+    assert api_login(client, technician.email).status_code == 429
+    technician.refresh_from_db()
+    assert technician.check_password(PASSWORD)
