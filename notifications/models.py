@@ -20,12 +20,15 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 SECRET_PREFIX = "whsec_"
+# Longest attempt a destination may ask for: run budget (20 s) + one attempt < cron-job.org's 30 s.
+MAX_ATTEMPT_SECONDS = 10.0
 
 
 def validate_webhook_secret(value):
@@ -55,7 +58,9 @@ class WebhookEndpoint(models.Model):
     )
     timeout_seconds = models.FloatField(
         _("délai maximal (s)"), null=True, blank=True,
-        help_text=_("Durée totale permise par envoi. Vide : réglage WEBHOOK_TOTAL_TIMEOUT."),
+        validators=[MinValueValidator(0.5), MaxValueValidator(MAX_ATTEMPT_SECONDS)],
+        help_text=_("Durée totale permise par envoi, de 0,5 à 10 s (le budget de 20 s d'une vérification plus "
+                    "un envoi doit tenir dans les 30 s de cron-job.org). Vide : réglage WEBHOOK_TOTAL_TIMEOUT."),
     )
     spacing_ms = models.PositiveIntegerField(
         _("espacement minimal (ms)"), default=200,
@@ -87,7 +92,10 @@ class WebhookEndpoint(models.Model):
 
     @property
     def total_timeout(self):
-        return self.timeout_seconds or settings.WEBHOOK_TOTAL_TIMEOUT
+        # Capped here too: a row written before the validator, or by hand, must not hold a cron call past 30 s.
+        if self.timeout_seconds:
+            return min(self.timeout_seconds, MAX_ATTEMPT_SECONDS)
+        return settings.WEBHOOK_TOTAL_TIMEOUT
 
 
 class OverdueAlert(models.Model):

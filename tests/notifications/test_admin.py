@@ -143,3 +143,20 @@ def test_the_environment_destination_is_read_only_and_hides_its_secret(admin_cli
     assert page.status_code == 200
     assert SECRET not in page.content.decode()
     assert 'name="url"' not in page.content.decode()
+
+
+def test_a_destination_cannot_ask_for_more_time_than_a_cron_call_has(admin_client):
+    response = admin_client.post(reverse("admin:notifications_webhookendpoint_add"), {
+        "name": "Lent", "url": "http://x.igp.test/", "is_active": "on", "secret": "", "timeout_seconds": "25",
+        "spacing_ms": "200"})
+
+    assert response.status_code == 200
+    assert "10" in response.context["adminform"].form.errors["timeout_seconds"][0]
+    assert not WebhookEndpoint.objects.exists()
+
+
+def test_a_stored_destination_timeout_beyond_the_cap_is_held_to_it(settings):
+    settings.WEBHOOK_TOTAL_TIMEOUT = 8
+    assert WebhookEndpoint(name="Lent", url="http://x.igp.test/", timeout_seconds=25).total_timeout == 10
+    assert WebhookEndpoint(name="Vif", url="http://x.igp.test/", timeout_seconds=2).total_timeout == 2
+    assert WebhookEndpoint(name="Défaut", url="http://x.igp.test/").total_timeout == 8
