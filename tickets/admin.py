@@ -83,7 +83,16 @@ class AssigneeFilter(admin.SimpleListFilter):
         return queryset
 
 
-class CommentInline(admin.TabularInline):
+class NoAddFromAdmin:
+    """Comments and files are added on the ticket page, where `comment_add` and
+    `media_add` write the timeline row and read a file's type from its content;
+    the admin corrects or removes them, it does not add them around the services."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class CommentInline(NoAddFromAdmin, admin.TabularInline):
     model = Comment
     extra = 0
     fields = ["created_at", "author", "author_name", "body"]
@@ -92,11 +101,11 @@ class CommentInline(admin.TabularInline):
     classes = ["igp-wrap"]
 
 
-class MediaInline(admin.TabularInline):
+class MediaInline(NoAddFromAdmin, admin.TabularInline):
     model = Media
     extra = 0
     fields = ["original_name", "kind", "content_type", "size", "file", "uploaded_by", "created_at"]
-    readonly_fields = ["original_name", "kind", "content_type", "size", "uploaded_by", "created_at"]
+    readonly_fields = fields
     classes = ["igp-wrap"]
 
 
@@ -407,7 +416,7 @@ class TimelineEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(NoAddFromAdmin, admin.ModelAdmin):
     list_display = ["created_at", "ticket", "display_author", "body"]
     list_select_related = ["ticket", "author"]
     search_fields = ["ticket__ticket_id", "body"]
@@ -416,7 +425,9 @@ class CommentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Media)
-class MediaAdmin(admin.ModelAdmin):
+class MediaAdmin(NoAddFromAdmin, admin.ModelAdmin):
+    readonly_fields = ["ticket", "file", "original_name", "content_type", "kind", "size", "uploaded_by",
+                       "storage_key", "external_url", "created_at"]
     list_display = ["created_at", "ticket", "original_name", "kind", "size", "uploaded_by"]
     list_filter = ["kind"]
     list_select_related = ["ticket", "uploaded_by"]

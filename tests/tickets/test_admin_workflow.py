@@ -310,3 +310,11 @@ def test_the_ticket_list_stays_at_a_fixed_number_of_queries(admin_client, make_t
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = admin_client.get(url).content.decode()
     assert page.count("EN RETARD") == 23
+
+
+def test_comments_and_files_are_not_added_around_the_services(admin_client, make_ticket):
+    ticket = make_ticket()
+    assert admin_client.get(reverse("admin:tickets_comment_add")).status_code == 403
+    assert admin_client.get(reverse("admin:tickets_media_add")).status_code == 403
+    formsets = admin_client.get(change_url(ticket)).context["inline_admin_formsets"]
+    assert all(inline.formset.max_num == 0 or not inline.has_add_permission for inline in formsets)
