@@ -318,3 +318,15 @@ def test_comments_and_files_are_not_added_around_the_services(admin_client, make
     assert admin_client.get(reverse("admin:tickets_media_add")).status_code == 403
     formsets = admin_client.get(change_url(ticket)).context["inline_admin_formsets"]
     assert all(inline.formset.max_num == 0 or not inline.has_add_permission for inline in formsets)
+
+
+def test_the_workflow_fields_speak_english_to_an_english_admin(admin_client, make_ticket, technician, settings):
+    ticket = make_ticket(status=S.IN_PROGRESS)
+    ticket_move(ticket=ticket, to_status=S.WAITING_PARTS, by=technician)
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    page = html.unescape(admin_client.get(change_url(ticket)).content.decode())
+
+    assert "Moves allowed from “Waiting for parts”: Diagnosis, In progress." in page
+    assert "Factory time. Empty: no date." in page
+    assert "Passages permis" not in page and "Heure de l'usine" not in page
