@@ -61,6 +61,9 @@ def busy_ticket(make_ticket, machine, supervisor, technician):
             notification_id=uuid.UUID(int=attempt), duration=timedelta(seconds=1), webhook_url=endpoint.url,
             sent_at=timezone.now(),
             response_status=500, succeeded=False, error="Code HTTP 500 reçu : " + PASTED)
+    late = make_ticket(title="Fuite d'huile sous la table de coupe", machine=machine, priority="high")
+    ticket_assign(ticket=late, by=supervisor, team=True)
+    ticket_schedule(ticket=late, by=supervisor, scheduled_date=timezone.now() - timedelta(days=2))
     return ticket
 
 
@@ -77,6 +80,9 @@ def test_the_admin_pages_fit_a_1280_pixel_screen(admin_page, live_server, busy_t
         assert page.evaluate(WIDTH_JS) <= DESKTOP["width"], f"{name} défile sur le côté"
         hidden, right = page.evaluate(LIST_CUT_JS)
         assert hidden <= 0 and right <= DESKTOP["width"], f"{name} : des colonnes sont coupées"
+
+    page.goto(live_server.url + pages["admin-ticket-list"])
+    assert page.locator("#result_list .igp-late").inner_text() == "EN RETARD"
 
     page.goto(live_server.url + pages["admin-webhook-history"])
     success = page.locator("#result_list thead th.column-succeeded")
