@@ -160,7 +160,9 @@ class WebhookNotification(models.Model):
         indexes = [models.Index(fields=["ticket", "-sent_at"], name="webhook_notif_ticket_sent_idx")]
 
     def __str__(self):
-        return f"{self.ticket_number} {self.sent_at:%Y-%m-%d %H:%M} {self.response_status or self.error}"
+        # Factory time, like the fields of the page this title heads.
+        return f"{self.ticket_number} {timezone.localtime(self.sent_at):%Y-%m-%d %H:%M} " \
+               f"{self.response_status or self.error}"
 
     def save(self, *args, **kwargs):
         # Every writer (scan, resend, import) gets the number without having to think of it.
@@ -200,4 +202,4 @@ class ScanRun(models.Model):
         ordering = ["-started_at", "-id"]
 
     def __str__(self):
-        return f"{self.get_trigger_display()} {self.started_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_trigger_display()} {timezone.localtime(self.started_at):%Y-%m-%d %H:%M}"

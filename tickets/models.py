@@ -1,6 +1,6 @@
 import mimetypes
 import uuid
-from datetime import UTC
+from datetime import UTC, datetime
 
 import filetype
 from django.conf import settings
@@ -8,6 +8,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from .overdue import Delay
@@ -411,13 +412,28 @@ class TimelineEntry(models.Model):
         indexes = [models.Index(fields=["ticket", "created_at"], name="timeline_ticket_created_idx")]
 
     def __str__(self):
-        return f"{self.get_action_display()} ({self.old_value} → {self.new_value})"
+        return f"{self.get_action_display()} ({self.words(self.old_value)} → {self.words(self.new_value)})"
 
     def save(self, *args, **kwargs):
         # Here rather than in each writer (services, import, admin): no row without its author's name.
         if self.actor_id and not self.actor_name:
             self.actor_name = str(self.actor)[:255]
         super().save(*args, **kwargs)
+
+    def words(self, value):
+        """A stored value as a person reads it: "En cours", not `in_progress`; a date in factory time.
+
+        Statuses and dates are stored as codes and ISO strings (the API and the import
+        read them back); every screen that shows them to people goes through here.
+        """
+        if self.action in (self.Action.STATUS_CHANGED, self.Action.CREATED) and value in Ticket.Status.values:
+            return str(Ticket.Status(value).label)
+        if self.action == self.Action.SCHEDULED and value:
+            try:
+                return date_format(timezone.localtime(datetime.fromisoformat(value)), "SHORT_DATETIME_FORMAT")
+            except ValueError:
+                return value
+        return value
 
     @property
     def display_actor(self):

@@ -160,3 +160,26 @@ def test_a_stored_destination_timeout_beyond_the_cap_is_held_to_it(settings):
     assert WebhookEndpoint(name="Lent", url="http://x.igp.test/", timeout_seconds=25).total_timeout == 10
     assert WebhookEndpoint(name="Vif", url="http://x.igp.test/", timeout_seconds=2).total_timeout == 2
     assert WebhookEndpoint(name="Défaut", url="http://x.igp.test/").total_timeout == 8
+
+
+def test_an_alerts_title_shows_factory_time_like_its_fields(admin_client, overdue_ticket, hooks):
+    ticket = overdue_ticket()
+    hook_ok(hooks, status=500)
+    run_overdue_scan(now=NOW)  # 09:26 in the factory, 14:26 UTC.
+
+    record = WebhookNotification.objects.get()
+    assert "2025-11-12 09:26" in str(record)
+    page = admin_client.get(reverse("admin:tickets_ticket_change", args=[ticket.pk])).content.decode()
+    assert "14:26" not in page
+
+
+def test_the_history_list_puts_success_beside_the_date_and_in_factory_time(admin_client, overdue_ticket, hooks):
+    overdue_ticket()
+    hook_ok(hooks)
+    run_overdue_scan(now=NOW)
+
+    response = admin_client.get(reverse("admin:notifications_webhooknotification_changelist"))
+
+    columns = response.context["cl"].list_display
+    assert columns.index("succeeded") <= 2
+    assert "12/11/2025 09:26" in response.content.decode()
