@@ -363,9 +363,9 @@ def _refuse_short_secrets(**secrets):
     for name, value in secrets.items():
         if not DEBUG and value and len(value) < 32:
             raise ImproperlyConfigured(
-                f"{name} is shorter than 32 characters while DEBUG is off: it could be guessed. "
-                "Generate one with: python -c \"import secrets; print(secrets.token_urlsafe(32))\" "
-                "and set it in the environment or .env."
+                f"{name} compte moins de 32 caractères alors que DEBUG=False : elle se devinerait ; "
+                "générez-en une avec python -c \"import secrets; print(secrets.token_urlsafe(32))\" "
+                "et mettez-la dans le fichier de réglages (ENV_FILE)."
             )
 
 

@@ -37,7 +37,7 @@ def test_production_refuses_to_start_with_a_short_jwt_key_or_cron_secret(name):
     result = manage("check", **PRODUCTION, **{name: "x" * 31})
 
     assert result.returncode != 0
-    assert f"{name} is shorter than 32 characters" in result.stderr
+    assert f"{name} compte moins de 32 caractères" in result.stderr
     assert "secrets.token_urlsafe" in result.stderr
 
 
