@@ -6,6 +6,7 @@ from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.filters import SearchFilter
 
 from accounts.models import User
 from accounts.roles import Role
@@ -103,6 +104,20 @@ class TicketFilterBackend(DjangoFilterBackend):
         if self.NOT_FOR_THE_FILTERSET.issuperset(request.query_params):
             return queryset
         return super().filter_queryset(request, queryset, view)
+
+
+class TicketSearchFilter(SearchFilter):
+    """`?search=` finds what the board's search box finds: `Ticket.objects.search()`.
+
+    DRF's SearchFilter would match only its `search_fields` with icontains; the
+    queryset method adds comments, the whole machine and, on PostgreSQL, French
+    full-text search on an index. The parameter and its schema stay DRF's.
+    """
+
+    search_description = _("Mots à chercher (tous) : numéro, titre, description, machine, commentaires.")
+
+    def filter_queryset(self, request, queryset, view):
+        return queryset.search(request.query_params.get(self.search_param, ""))
 
 
 class MachineFilter(django_filters.FilterSet):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import filters, mixins, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import (
     AuthenticationFailed,
@@ -43,7 +43,7 @@ from tickets.models import Machine, Media, Ticket
 
 from . import serializers as s
 from .exceptions import Conflict, LoginThrottled, PayloadTooLarge
-from .filters import MachineFilter, TicketFilter, TicketFilterBackend, UserFilter
+from .filters import MachineFilter, TicketFilter, TicketFilterBackend, TicketSearchFilter, UserFilter
 from .permissions import ModelPermissions, TicketPolicy, UserPolicy
 
 ERROR = OpenApiResponse(response=s.ErrorSerializer,
@@ -206,9 +206,8 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     serializer_class = s.TicketSerializer
     permission_classes = [TicketPolicy]
     # django-filter's OrderingFilter (in TicketFilter) orders by urgency for "priority".
-    filter_backends = [TicketFilterBackend, filters.SearchFilter]
+    filter_backends = [TicketFilterBackend, TicketSearchFilter]
     filterset_class = TicketFilter
-    search_fields = ["ticket_id", "title", "description", "machine__machine_type", "machine__model"]
     lookup_field = "ticket_id"
     lookup_value_regex = "[^/]+"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]

@@ -4,13 +4,14 @@ from datetime import UTC, datetime
 
 import filetype
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connections, models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from . import search as text_search
 from .overdue import Delay
 
 
@@ -97,6 +98,22 @@ class TicketQuerySet(models.QuerySet):
 
     def with_related(self):
         return self.select_related("machine", "reporter", "assigned_to")
+
+    def search(self, text):
+        """Tickets where every word of `text` is found: number, title, description, machine, comments.
+
+        Full-text with French stemming on PostgreSQL, substrings on SQLite:
+        tickets/search.py says what each finds and why. One query either way.
+        """
+        words = text_search.search_words(text)
+        if not words:
+            return self
+        match = (text_search.postgresql_word if connections[self.db].vendor == "postgresql"
+                 else text_search.substring_word)
+        condition = Q()
+        for word in words:
+            condition &= match(word)
+        return self.filter(condition)
 
 
 class TicketDaySequence(models.Model):

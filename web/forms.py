@@ -57,7 +57,7 @@ class BoardFilterForm(forms.Form):
     )
     q = forms.CharField(
         label=_("Rechercher"), required=False, max_length=120,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Numéro ou titre")}),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Numéro, mot, machine…")}),
     )
 
     def cleaned_or_empty(self):

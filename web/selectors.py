@@ -42,10 +42,7 @@ def board_queryset(user, *, mine=False, machine=None, priority="", search=""):
         tickets = tickets.filter(machine=machine)
     if priority:
         tickets = tickets.filter(priority=priority)
-    search = (search or "").strip()
-    if search:
-        tickets = tickets.filter(Q(ticket_id__icontains=search) | Q(title__icontains=search))
-    return tickets
+    return tickets.search(search)
 
 
 def _card_order(now):
