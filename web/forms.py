@@ -112,7 +112,7 @@ class AssignForm(forms.Form):
         self.technicians = {str(u.pk): u for u in User.objects.technicians()}
         self.fields["assignee"].choices = [
             ("", _("Personne")),
-            (TEAM_CHOICE, Ticket.TEAM_LABEL),
+            (TEAM_CHOICE, _("Équipe complète")),
             *[(pk, str(u)) for pk, u in self.technicians.items()],
         ]
         if ticket is not None and not self.is_bound:

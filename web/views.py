@@ -8,6 +8,7 @@ place. Who sees which button comes from `tickets.policies`, never a template.
 from contextlib import contextmanager
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -19,6 +20,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views import i18n as i18n_views
 from django.views.decorators.http import require_POST
 
 from accounts import signin_limit
@@ -43,9 +45,38 @@ class LoginView(auth_views.LoginView):
             response["Retry-After"] = str(signin_limit.seconds_locked(self.request))
         return response
 
+    def form_valid(self, form):
+        """The person's saved language follows him to this device, down to the sign-in page after sign-out."""
+        response = super().form_valid(form)
+        language = form.get_user().language
+        if language in dict(settings.LANGUAGES):
+            _set_language_cookie(response, language)
+        return response
+
 
 class LogoutView(auth_views.LogoutView):
     """POST only (Django 5): the button in the header is a small form."""
+
+
+def _set_language_cookie(response, language):
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
+@require_POST
+def language(request):
+    """The switch in the header: Django's `set_language` (cookie, back to the same page), and for a
+    signed-in person the choice saved on his account, so it follows him to every device."""
+    response = i18n_views.set_language(request)
+    code = request.POST.get(i18n_views.LANGUAGE_QUERY_PARAMETER, "")
+    if request.user.is_authenticated and code in dict(settings.LANGUAGES) and request.user.language != code:
+        request.user.language = code
+        request.user.save(update_fields=["language"])
+    return response
 
 
 # --- Board ---------------------------------------------------------------------
@@ -96,6 +127,8 @@ def _describe(entry):
         status_actions = (TimelineEntry.Action.STATUS_CHANGED, TimelineEntry.Action.CREATED)
         if entry.action in status_actions and value in Ticket.Status.values:
             return Ticket.Status(value).label
+        if value == Ticket.TEAM_LABEL:
+            return _("Équipe complète")
         if entry.action == TimelineEntry.Action.SCHEDULED and value:
             try:
                 return date_format(timezone.localtime(datetime.fromisoformat(value)), "DATETIME_FORMAT")
