@@ -86,9 +86,11 @@ def board(request):
     filters = BoardFilterForm(request.GET or None)
     data = filters.cleaned_or_empty()
     sees_all = request.user.has_perm("tickets.view_all_tickets")
+    view = data.get("vue") if sees_all else ""
     tickets = selectors.board_queryset(
         request.user,
-        mine=sees_all and data.get("vue") == BoardFilterForm.VIEW_MINE,
+        mine=view == BoardFilterForm.VIEW_MINE,
+        reported=view == BoardFilterForm.VIEW_REPORTED,
         machine=data.get("machine"),
         priority=data.get("priorite", ""),
         search=data.get("q", ""),
@@ -97,9 +99,10 @@ def board(request):
     context = {
         "filters": filters,
         "sees_all": sees_all,
-        "mine": data.get("vue") == BoardFilterForm.VIEW_MINE,
+        "view": view,
         "query_all": urlencode({**kept, "vue": BoardFilterForm.VIEW_ALL}),
         "query_mine": urlencode({**kept, "vue": BoardFilterForm.VIEW_MINE}),
+        "query_reported": urlencode({**kept, "vue": BoardFilterForm.VIEW_REPORTED}),
         "query_kept": urlencode(kept),
         "filtered": any(k != "vue" for k in kept),
         "can_report": policies.can_report(request.user),

@@ -40,3 +40,25 @@ def test_a_technician_switches_to_english_and_it_follows_him_to_another_browser(
     other.get_by_role("heading", name="Ticket board").wait_for()
     assert other.locator(".card", has_text=ticket.ticket_id).is_visible()
     assert page.errors == [] and other.errors == []
+
+
+def test_mine_on_a_phone_holds_the_team_tickets_and_reported_by_me_the_others(
+        open_page, live_server, technician, technician2, make_ticket):
+    make_ticket(title="Pour toute l'équipe", assigned_to_team=True)
+    make_ticket(title="Pour Jean", assigned_to=technician)
+    make_ticket(title="Vu par Jean", reporter=technician, assigned_to=technician2)
+    page = open_page(PHONE)
+    sign_in(page, live_server, technician.email)
+
+    page.get_by_role("link", name="Les miens").click()
+    page.wait_for_url("**vue=mine*")
+    settled(page)
+    titles = page.locator(".card .ttl").all_inner_texts()
+    assert sorted(titles) == ["Pour Jean", "Pour toute l'équipe"]
+
+    page.get_by_role("link", name="Signalés par moi").click()
+    page.wait_for_url("**vue=reported*")
+    settled(page)
+    assert page.locator(".card .ttl").all_inner_texts() == ["Vu par Jean"]
+    assert_fits_a_thumb(page)
+    assert page.errors == []
