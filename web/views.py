@@ -143,6 +143,28 @@ def _describe(entry):
     return entry
 
 
+S = Ticket.Status
+# The usual way forward from each status: its button is the filled one. The work
+# goes on (Diagnostic → En cours → Terminé); waiting for parts ends when work resumes.
+NEXT_STEP = {
+    S.RECEIVED: S.DIAGNOSTIC, S.DIAGNOSTIC: S.IN_PROGRESS, S.IN_PROGRESS: S.COMPLETED,
+    S.WAITING_PARTS: S.IN_PROGRESS, S.COMPLETED: S.ARCHIVED,
+}
+# How far the work has gone: waiting for parts is a pause beside "in progress", not a step.
+WORK_RANK = {S.RECEIVED: 0, S.DIAGNOSTIC: 1, S.IN_PROGRESS: 2, S.WAITING_PARTS: 2, S.COMPLETED: 3, S.ARCHIVED: 4}
+
+
+def status_moves(user, ticket):
+    """[(status, label, is_main)]: the next forward step first and filled, then the other moves
+    forward or aside, then the steps back, so the obvious tap is never a step backwards."""
+    allowed = list(policies.allowed_moves(user, ticket))
+    here = WORK_RANK[ticket.status]
+    main = NEXT_STEP.get(ticket.status) if NEXT_STEP.get(ticket.status) in allowed else None
+    back = [s for s in allowed if WORK_RANK[s] < here and s != main]
+    ordered = ([main] if main else []) + [s for s in allowed if s != main and s not in back] + back
+    return [(status, S(status).label, status == main) for status in ordered]
+
+
 def _alert_history(ticket):
     """The webhook deliveries of this ticket (notifications app), if that app offers them yet."""
     try:
@@ -162,7 +184,7 @@ def ticket_detail(request, ticket_id, *, forms=None):
         "ticket": ticket,
         "delay": ticket.overdue_delay(now),
         "waiting": Ticket.WAITING_STATUSES,
-        "moves": [(status, Ticket.Status(status).label) for status in policies.allowed_moves(user, ticket)],
+        "moves": status_moves(user, ticket),
         "can_comment": policies.can_comment(user, ticket),
         "can_upload": policies.can_upload(user, ticket),
         "can_assign": policies.can_assign(user, ticket),

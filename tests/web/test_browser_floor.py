@@ -62,3 +62,22 @@ def test_mine_on_a_phone_holds_the_team_tickets_and_reported_by_me_the_others(
     assert page.locator(".card .ttl").all_inner_texts() == ["Vu par Jean"]
     assert_fits_a_thumb(page)
     assert page.errors == []
+
+
+def test_on_an_in_progress_ticket_the_filled_button_finishes_the_work(open_page, live_server, technician,
+                                                                      make_ticket):
+    ticket = make_ticket(status=S.IN_PROGRESS, assigned_to=technician)
+    page = open_page(PHONE)
+    sign_in(page, live_server, technician.email)
+    page.goto(live_server.url + ticket.get_absolute_url())
+
+    buttons = page.locator(".moves button")
+    assert buttons.first.inner_text() == "Terminé"
+    assert page.locator(".moves .btn-primary").all_inner_texts() == ["Terminé"]
+    assert buttons.last.inner_text() == "Diagnostic"  # the step back comes last, not filled
+    page.locator(".moves .btn-primary").click()
+    page.get_by_text("Statut changé : Terminé.").wait_for()
+    ticket.refresh_from_db()
+    assert ticket.status == S.COMPLETED
+    assert page.locator(".moves .btn-primary").all_inner_texts() == ["Archivé"]
+    assert page.errors == []

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -64,6 +65,30 @@ def test_a_technician_sees_one_button_per_allowed_move(signed_in, technician, ti
     for status in ticket.allowed_statuses():
         assert f'name="status" value="{status}"' in page
     assert 'value="completed"' not in page  # not reachable from "received"
+
+
+@pytest.mark.parametrize("status, main, first_back", [
+    (S.RECEIVED, "diagnostic", None),
+    (S.DIAGNOSTIC, "in_progress", "received"),
+    (S.IN_PROGRESS, "completed", "diagnostic"),
+    (S.WAITING_PARTS, "in_progress", "diagnostic"),
+    (S.COMPLETED, "archived", "in_progress"),
+    (S.ARCHIVED, None, "in_progress"),
+])
+def test_the_filled_button_is_the_next_step_forward_and_steps_back_come_last(
+        signed_in, technician, make_ticket, status, main, first_back):
+    ticket = make_ticket(status=status)
+    page = signed_in(technician).get(ticket.get_absolute_url()).content.decode()
+    buttons = re.findall(r'<button class="btn btn-block( btn-primary)?" type="submit" name="status" value="(\w+)"', page)
+    filled = [value for primary, value in buttons if primary]
+    assert filled == ([main] if main else [])
+    values = [value for _, value in buttons]
+    if main:
+        assert values[0] == main
+    if first_back:
+        rank = {"received": 0, "diagnostic": 1, "in_progress": 2, "waiting_parts": 2, "completed": 3, "archived": 4}
+        back = [v for v in values if rank[v] < rank[status]]
+        assert back[0] == first_back and values[-len(back):] == back
 
 
 def test_an_operator_sees_no_move_button_nor_assign_form_on_his_ticket(signed_in, operator, make_ticket):
