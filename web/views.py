@@ -80,6 +80,15 @@ def language(request):
 
 
 # --- Board ---------------------------------------------------------------------
+BOARD_QUERY_KEY = "board_query"
+
+
+def board_url(request):
+    """The board as the person last left it (filters, view, column)."""
+    query = request.session.get(BOARD_QUERY_KEY, "")
+    return reverse("web:board") + (f"?{query}" if query else "")
+
+
 @login_required
 def board(request):
     now = timezone.now()
@@ -105,9 +114,13 @@ def board(request):
         "query_reported": urlencode({**kept, "vue": BoardFilterForm.VIEW_REPORTED}),
         "query_kept": urlencode(kept),
         "filtered": any(k != "vue" for k in kept),
+        "filter_count": sum(k != "vue" for k in kept),
         "can_report": policies.can_report(request.user),
         "waiting": Ticket.WAITING_STATUSES,
     }
+    # Remembered for "← Retour au tableau" on a ticket: the person comes back to the same filters.
+    if request.session.get(BOARD_QUERY_KEY, "") != request.GET.urlencode():
+        request.session[BOARD_QUERY_KEY] = request.GET.urlencode()
     status = request.GET.get("colonne", "")
     if status in Ticket.Status.values:
         context["column"] = selectors.Column(status=status, label=Ticket.Status(status).label)
@@ -182,6 +195,7 @@ def ticket_detail(request, ticket_id, *, forms=None):
     forms = forms or {}
     context = {
         "ticket": ticket,
+        "board_url": board_url(request),
         "delay": ticket.overdue_delay(now),
         "waiting": Ticket.WAITING_STATUSES,
         "moves": status_moves(user, ticket),

@@ -8,9 +8,28 @@
     if (!form || !form.hasAttribute("data-autosubmit") || field.tagName !== "SELECT") return;
     if (form.requestSubmit) form.requestSubmit(); else form.submit();
   });
+
+  // A fold the person opened (the board's filters) stays open on the next visit, on this device.
+  function store() { try { return window.localStorage; } catch (e) { return null; } }
+  function restoreFolds(root) {
+    var s = store();
+    if (!s) return;
+    (root || document).querySelectorAll("details[data-remember]").forEach(function (fold) {
+      if (s.getItem("fold:" + fold.dataset.remember) === "open") fold.open = true;
+    });
+  }
+  document.addEventListener("toggle", function (event) {
+    var fold = event.target;
+    var s = store();
+    if (!s || !fold.matches || !fold.matches("details[data-remember]")) return;
+    s.setItem("fold:" + fold.dataset.remember, fold.open ? "open" : "closed");
+  }, true);
+  restoreFolds(document);
+
   // After htmx swaps a new page in, move the focus to it so screen readers announce it.
   document.addEventListener("htmx:afterSettle", function (event) {
     if (!event.detail || !event.detail.boosted) return;
+    restoreFolds(document);
     var main = document.getElementById("contenu");
     if (main && !location.hash) main.focus({ preventScroll: true });
   });

@@ -81,3 +81,85 @@ def test_on_an_in_progress_ticket_the_filled_button_finishes_the_work(open_page,
     assert ticket.status == S.COMPLETED
     assert page.locator(".moves .btn-primary").all_inner_texts() == ["Archivé"]
     assert page.errors == []
+
+
+def shoot_tmp(page, name):
+    """For a person to look at while developing: /tmp/h10/<name>.png."""
+    import os
+    os.makedirs("/tmp/h10", exist_ok=True)
+    page.screenshot(path=f"/tmp/h10/{name}.png")
+
+
+def test_on_a_phone_the_first_card_is_on_the_first_screen_and_the_filters_fold_away(
+        open_page, live_server, supervisor, technician, make_ticket, machine2):
+    for i in range(3):
+        make_ticket(title=f"Ticket {i}", assigned_to=technician, priority=Ticket.Priority.HIGH)
+    make_ticket(title="Sur la WaterJet", machine=machine2, priority=Ticket.Priority.CRITICAL)
+    page = open_page(PHONE)
+    sign_in(page, live_server, supervisor.email)
+
+    first = page.locator(".card").first
+    assert first.bounding_box()["y"] + first.bounding_box()["height"] <= PHONE["height"]
+    assert not page.get_by_label("Priorité").is_visible()  # folded away
+    assert_fits_a_thumb(page)
+    shoot_tmp(page, "board-phone-folded")
+
+    page.get_by_text("Filtres et recherche").click()
+    page.get_by_label("Priorité").select_option("critical")
+    page.wait_for_url("**priorite=critical*")
+    settled(page)
+    assert page.locator(".card .ttl").all_inner_texts() == ["Sur la WaterJet"]
+    shoot_tmp(page, "board-phone-filtered")
+
+    page.locator(".card-link").first.click()
+    page.wait_for_selector(".ticket-head")
+    settled(page)
+    page.get_by_role("link", name="Retour au tableau").click()
+    page.wait_for_url("**priorite=critical*")
+    settled(page)
+    assert page.locator(".card .ttl").all_inner_texts() == ["Sur la WaterJet"]  # the filters were kept
+    assert page.locator("details.filters-fold").get_attribute("open") is not None
+
+    page.goto(live_server.url + reverse("web:board"))  # a fresh visit: the fold the person opened stays open
+    assert page.get_by_label("Priorité").is_visible()
+    assert page.errors == []
+
+
+def test_on_a_desktop_the_archives_are_one_click_away_and_the_filters_are_shown(
+        open_page, live_server, technician, make_ticket):
+    make_ticket(title="Vieux ticket", status=S.ARCHIVED)
+    page = open_page(DESKTOP)
+    sign_in(page, live_server, technician.email)
+    assert page.get_by_label("Priorité").is_visible()
+    shoot_tmp(page, "board-desktop")
+    page.get_by_role("link", name="Archives").click()
+    page.wait_for_url("**colonne=archived*")
+    assert page.locator(".card .ttl").all_inner_texts() == ["Vieux ticket"]
+    assert page.errors == []
+
+
+def test_actions_on_a_ticket_leave_one_back_entry(open_page, live_server, technician, make_ticket):
+    ticket = make_ticket(assigned_to=technician)
+    page = open_page(PHONE)
+    sign_in(page, live_server, technician.email)
+    page.locator(".card-link").first.click()
+    page.wait_for_selector(".ticket-head")
+    settled(page)
+    entries = page.evaluate("history.length")
+
+    page.locator(".moves .btn-primary").click()
+    page.get_by_text("Statut changé : Diagnostic.").wait_for()
+    settled(page)
+    page.get_by_label("Votre commentaire").fill("Vu")
+    page.get_by_role("button", name="Publier le commentaire").click()
+    page.get_by_text("Commentaire ajouté.").wait_for()
+    settled(page)
+    page.locator(".moves .btn-primary").click()
+    page.get_by_text("Statut changé : En cours.").wait_for()
+    settled(page)
+
+    assert page.evaluate("history.length") == entries
+    assert page.url == live_server.url + ticket.get_absolute_url()
+    page.go_back()
+    page.wait_for_url(live_server.url + reverse("web:board"))
+    assert page.errors == []
