@@ -7,6 +7,7 @@ place. Who sees which button comes from `tickets.policies`, never a template.
 """
 from contextlib import contextmanager
 from datetime import datetime
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,6 +15,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
+from django.forms.utils import ErrorDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -187,12 +189,77 @@ def _alert_history(ticket):
     return list(alert_history(ticket, limit=20))
 
 
+PENDING_FORM_KEY = "ticket_form_errors"
+TICKET_FORMS = {"comment": CommentForm, "media": MediaForm, "assign": AssignForm, "schedule": ScheduleForm}
+FORM_ANCHORS = {"comment": "commentaires", "media": "photos", "assign": "h-dispatch", "schedule": "h-dispatch"}
+
+
+def post_or_back_to_ticket(view):
+    """An action address opened with GET (a reload, Back, a shared link) shows the ticket, never a 405."""
+    @wraps(view)
+    def wrapper(request, ticket_id, *args, **kwargs):
+        if request.method != "POST":
+            return redirect("web:ticket-detail", ticket_id=ticket_id)
+        return view(request, ticket_id, *args, **kwargs)
+    return wrapper
+
+
+def _back_with_errors(request, ticket, name, form):
+    """Post-redirect-get for a refused form: the errors and what was typed wait in the session, and the
+    browser lands on the ticket's own address, which a reload or Back can open again."""
+    request.session[PENDING_FORM_KEY] = {
+        "ticket": ticket.ticket_id, "form": name,
+        "data": {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"},
+        "errors": form.errors.get_json_data(),
+    }
+    return redirect(reverse("web:ticket-detail", kwargs={"ticket_id": ticket.ticket_id}) + "#" + FORM_ANCHORS[name])
+
+
+def _pending_forms(request, ticket):
+    """The refused form of the previous request, bound again with its text and its errors."""
+    pending = request.session.pop(PENDING_FORM_KEY, None)
+    if not pending or pending.get("ticket") != ticket.ticket_id or pending.get("form") not in TICKET_FORMS:
+        return {}
+    form_class = TICKET_FORMS[pending["form"]]
+    kwargs = {"ticket": ticket} if form_class is AssignForm else {}
+    form = form_class(pending["data"], **kwargs)
+    form.cleaned_data = {}
+    form._errors = ErrorDict()
+    for name, errors in pending["errors"].items():
+        for error in errors:
+            form.add_error(None if name == NON_FIELD_ERRORS else name,
+                           ValidationError(error["message"], code=error["code"] or None))
+    return {pending["form"]: form}
+
+
+def mark_errors(form):
+    """Point people and screen readers at what to fix: every field in error says so (aria-invalid,
+    aria-describedby its message) and the first one takes the focus, which scrolls it into view."""
+    form.errors_id = f"{type(form).__name__.lower()}_errors"
+    first = True
+    for name in form.fields:
+        bound = form[name]
+        if not bound.errors and not (first and form.non_field_errors()):
+            continue
+        attrs = form.fields[name].widget.attrs
+        described = [f"{bound.auto_id}_error" if bound.errors else form.errors_id]
+        if bound.help_text:
+            described.append(f"{bound.auto_id}_helptext")
+        attrs.update({"aria-invalid": "true", "aria-describedby": " ".join(described)})
+        if first:
+            attrs["autofocus"] = True
+            first = False
+    return form
+
+
 @login_required
 def ticket_detail(request, ticket_id, *, forms=None):
     ticket = _visible_ticket(request, ticket_id)
     now = timezone.now()
     user = request.user
-    forms = forms or {}
+    forms = forms or _pending_forms(request, ticket)
+    for form in forms.values():
+        mark_errors(form)
     context = {
         "ticket": ticket,
         "board_url": board_url(request),
@@ -219,7 +286,7 @@ def ticket_detail(request, ticket_id, *, forms=None):
             initial={"scheduled_date": ticket.scheduled_date})
     if context["can_view_alerts"]:
         context["alerts"] = _alert_history(ticket)
-    return render(request, "web/ticket_detail.html", context, status=200 if not forms else 400)
+    return render(request, "web/ticket_detail.html", context)
 
 
 @contextmanager
@@ -233,7 +300,7 @@ def _errors_as_messages(request):
 
 
 @login_required
-@require_POST
+@post_or_back_to_ticket
 def ticket_move(request, ticket_id):
     ticket = _visible_ticket(request, ticket_id)
     seen = request.POST.get("from_status", "")
@@ -248,12 +315,12 @@ def ticket_move(request, ticket_id):
 
 
 @login_required
-@require_POST
+@post_or_back_to_ticket
 def ticket_assign(request, ticket_id):
     ticket = _visible_ticket(request, ticket_id)
     form = AssignForm(request.POST, ticket=ticket)
     if not form.is_valid():
-        return ticket_detail(request, ticket_id, forms={"assign": form})
+        return _back_with_errors(request, ticket, "assign", form)
     technician, team = form.assignment()
     with _errors_as_messages(request):
         services.ticket_assign(ticket=ticket, by=request.user, technician=technician, team=team)
@@ -263,12 +330,12 @@ def ticket_assign(request, ticket_id):
 
 
 @login_required
-@require_POST
+@post_or_back_to_ticket
 def ticket_schedule(request, ticket_id):
     ticket = _visible_ticket(request, ticket_id)
     form = ScheduleForm(request.POST)
     if not form.is_valid():
-        return ticket_detail(request, ticket_id, forms={"schedule": form})
+        return _back_with_errors(request, ticket, "schedule", form)
     with _errors_as_messages(request):
         services.ticket_schedule(ticket=ticket, by=request.user, scheduled_date=form.cleaned_data["scheduled_date"])
         if ticket.scheduled_date:
@@ -280,29 +347,40 @@ def ticket_schedule(request, ticket_id):
 
 
 @login_required
-@require_POST
+@post_or_back_to_ticket
 def comment_add(request, ticket_id):
     ticket = _visible_ticket(request, ticket_id)
     form = CommentForm(request.POST)
     if not form.is_valid():
-        return ticket_detail(request, ticket_id, forms={"comment": form})
-    with _errors_as_messages(request):
+        return _back_with_errors(request, ticket, "comment", form)
+    try:
         services.comment_add(ticket=ticket, author=request.user, body=form.cleaned_data["body"])
+    except ValidationError as exc:
+        form.add_error("body", exc.messages)
+        return _back_with_errors(request, ticket, "comment", form)
+    except (PermissionDenied, services.ConflictError) as exc:
+        messages.error(request, str(exc))
+    else:
         messages.success(request, _("Commentaire ajouté."))
     return redirect(reverse("web:ticket-detail", kwargs={"ticket_id": ticket.ticket_id}) + "#commentaires")
 
 
 @login_required
-@require_POST
+@post_or_back_to_ticket
 def media_upload(request, ticket_id):
     ticket = _visible_ticket(request, ticket_id)
     form = MediaForm(request.POST, request.FILES)
     if not form.is_valid():
-        return ticket_detail(request, ticket_id, forms={"media": form})
-    with _errors_as_messages(request):
+        return _back_with_errors(request, ticket, "media", form)
+    try:
         for upload in form.uploads():
             media = services.media_add(ticket=ticket, upload=upload, by=request.user)
             messages.success(request, _("Fichier ajouté : %(name)s.") % {"name": media.original_name})
+    except ValidationError as exc:
+        form.add_error("file" if form.cleaned_data.get("file") else "camera", exc.messages)
+        return _back_with_errors(request, ticket, "media", form)
+    except (PermissionDenied, services.ConflictError) as exc:
+        messages.error(request, str(exc))
     return redirect(reverse("web:ticket-detail", kwargs={"ticket_id": ticket.ticket_id}) + "#photos")
 
 
@@ -339,4 +417,4 @@ def report(request):
         else:
             messages.success(request, _("Ticket %(id)s créé. Merci !") % {"id": ticket.ticket_id})
             return redirect(ticket)
-    return render(request, "web/report.html", {"form": form}, status=400 if form.errors else 200)
+    return render(request, "web/report.html", {"form": mark_errors(form)}, status=400 if form.errors else 200)

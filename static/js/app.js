@@ -30,6 +30,14 @@
   document.addEventListener("htmx:afterSettle", function (event) {
     if (!event.detail || !event.detail.boosted) return;
     restoreFolds(document);
+    // A refused form comes back with its first field in error marked autofocus: that field, not the page.
+    var invalid = document.querySelector("#contenu [autofocus]");
+    if (invalid) {
+      invalid.focus({ preventScroll: true });
+      // After htmx's own scroll to the top of the new page: the field and its message in the middle.
+      setTimeout(function () { (invalid.closest(".field") || invalid).scrollIntoView({ block: "center" }); }, 0);
+      return;
+    }
     var main = document.getElementById("contenu");
     if (main && !location.hash) main.focus({ preventScroll: true });
   });

@@ -1,8 +1,9 @@
 """Issue 11, the floor's pages in a real Chromium: language, "Mine", the main button,
 the board on a phone, form errors, a lost connection.
 
-Helpers and the `open_page` fixture come from test_browser.py.
+Helpers and the `open_page` fixture come from test_browser.py (hence F811: tests take the imported fixture).
 """
+# ruff: noqa: F811
 import pytest
 from django.urls import reverse
 
@@ -162,4 +163,40 @@ def test_actions_on_a_ticket_leave_one_back_entry(open_page, live_server, techni
     assert page.url == live_server.url + ticket.get_absolute_url()
     page.go_back()
     page.wait_for_url(live_server.url + reverse("web:board"))
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-js"])
+def test_a_refused_comment_or_file_shows_its_error_at_the_control_and_the_address_reloads(
+        open_page, live_server, technician, make_ticket, javascript):
+    ticket = make_ticket(assigned_to=technician)
+    here = live_server.url + ticket.get_absolute_url()
+    page = open_page(PHONE, javascript=javascript)
+    sign_in(page, live_server, technician.email)
+    page.goto(here)
+
+    page.get_by_label("Votre commentaire").fill("   ")
+    page.get_by_role("button", name="Publier le commentaire").click()
+    error = page.locator("#id_body_error")
+    error.wait_for()
+    settled(page) if javascript else None
+    assert page.url.split("#")[0] == here  # never …/commentaires/
+    assert error.is_visible() and error.get_attribute("role") == "alert"
+    box = error.bounding_box()
+    assert 0 <= box["y"] <= PHONE["height"]  # on the screen, not 2,500 px lower
+    if javascript:
+        assert page.evaluate("document.activeElement.id") == "id_body"
+    shoot_tmp(page, f"comment-error-{'js' if javascript else 'nojs'}")
+
+    page.get_by_label("Choisir une photo ou une vidéo").set_input_files(
+        files=[{"name": "vide.jpg", "mimeType": "image/jpeg", "buffer": b""}])
+    page.get_by_role("button", name="Envoyer le fichier").click()
+    page.locator("#id_file_error").wait_for()
+    settled(page) if javascript else None
+    assert page.url.split("#")[0] == here
+    assert page.get_by_label("Choisir une photo ou une vidéo").get_attribute("aria-invalid") == "true"
+
+    response = page.reload()
+    assert response.status == 200
+    assert page.get_by_role("heading", name=ticket.title).is_visible()
     assert page.errors == []

@@ -79,7 +79,8 @@ def test_the_filled_button_is_the_next_step_forward_and_steps_back_come_last(
         signed_in, technician, make_ticket, status, main, first_back):
     ticket = make_ticket(status=status)
     page = signed_in(technician).get(ticket.get_absolute_url()).content.decode()
-    buttons = re.findall(r'<button class="btn btn-block( btn-primary)?" type="submit" name="status" value="(\w+)"', page)
+    buttons = re.findall(r'<button class="btn btn-block( btn-primary)?" type="submit" name="status" value="(\w+)"',
+                         page)
     filled = [value for primary, value in buttons if primary]
     assert filled == ([main] if main else [])
     values = [value for _, value in buttons]
@@ -134,8 +135,13 @@ def test_an_operator_posting_a_move_is_refused_by_the_server(signed_in, operator
     assert "Vous n&#x27;avez pas le droit de changer le statut" in response.content.decode()
 
 
-def test_a_move_needs_a_post(signed_in, technician, ticket):
-    assert signed_in(technician).get(url("ticket-move", ticket)).status_code == 405
+def test_an_action_address_opened_without_a_post_shows_the_ticket_not_a_405(signed_in, technician, ticket):
+    client = signed_in(technician)
+    for name in ("ticket-move", "ticket-comment", "ticket-media-upload", "ticket-assign", "ticket-schedule"):
+        response = client.get(url(name, ticket))
+        assert response.status_code == 302 and response["Location"] == ticket.get_absolute_url()
+    ticket.refresh_from_db()
+    assert ticket.status == S.RECEIVED
 
 
 def test_a_comment_is_added_and_shown(signed_in, technician, ticket):
@@ -145,11 +151,37 @@ def test_a_comment_is_added_and_shown(signed_in, technician, ticket):
     assert ticket.comments.get().author == technician
 
 
-def test_an_empty_comment_is_refused_next_to_the_field(signed_in, technician, ticket):
-    response = signed_in(technician).post(url("ticket-comment", ticket), {"body": "  "})
-    assert response.status_code == 400
-    assert "field-error" in response.content.decode()
+def test_an_empty_comment_comes_back_on_the_ticket_page_with_the_error_next_to_the_field(
+        signed_in, technician, ticket):
+    client = signed_in(technician)
+    response = client.post(url("ticket-comment", ticket), {"body": "  "})
+    assert response.status_code == 302
+    assert response["Location"] == ticket.get_absolute_url() + "#commentaires"
+    page = client.get(ticket.get_absolute_url()).content.decode()
+    field = re.search(r"<textarea[^>]*>", page).group(0)
+    assert 'aria-invalid="true"' in field and 'aria-describedby="id_body_error"' in field and "autofocus" in field
+    assert re.search(r'<div id="id_body_error" role="alert"><p class="field-error">[^<]+</p>', page)
     assert not ticket.comments.exists()
+    assert "field-error" not in client.get(ticket.get_absolute_url()).content.decode()  # said once
+
+
+def test_a_refused_form_keeps_what_was_typed(signed_in, technician, ticket):
+    client = signed_in(technician)
+    long_text = "Roulement changé. " * 300  # over the 5,000 characters a comment may hold
+    page = client.post(url("ticket-comment", ticket), {"body": long_text}, follow=True).content.decode()
+    assert long_text.strip() in page
+    assert 'aria-invalid="true"' in page
+
+
+def test_an_empty_file_is_refused_next_to_the_file_field(signed_in, technician, ticket):
+    client = signed_in(technician)
+    empty = SimpleUploadedFile("vide.jpg", b"", content_type="image/jpeg")
+    response = client.post(url("ticket-media-upload", ticket), {"file": empty}, follow=True)
+    assert response.redirect_chain[-1][0] == ticket.get_absolute_url() + "#photos"
+    page = response.content.decode()
+    assert re.search(r'<input type="file" name="file"[^>]*aria-invalid="true"', page)
+    assert 'id="id_file_error" role="alert"' in page
+    assert not ticket.media.exists()
 
 
 def test_a_photo_from_the_phone_is_attached_and_served_to_those_who_may_see_it(
