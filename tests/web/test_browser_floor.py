@@ -200,3 +200,57 @@ def test_a_refused_comment_or_file_shows_its_error_at_the_control_and_the_addres
     assert response.status == 200
     assert page.get_by_role("heading", name=ticket.title).is_visible()
     assert page.errors == []
+
+
+def test_offline_a_tap_says_so_in_french_keeps_the_text_and_can_be_retried(
+        browser, open_page, live_server, technician, make_ticket):
+    ticket = make_ticket(status=S.IN_PROGRESS, assigned_to=technician)
+    page = open_page(PHONE)
+    sign_in(page, live_server, technician.email)
+    page.goto(live_server.url + ticket.get_absolute_url())
+    settled(page)
+
+    page.context.set_offline(True)
+    page.get_by_label("Votre commentaire").fill("Roulement changé, à surveiller.")
+    page.get_by_role("button", name="Publier le commentaire").click()
+    alert = page.locator("#net-error")
+    alert.wait_for()
+    assert "Pas de connexion : rien n'a été envoyé." in alert.inner_text()
+    assert page.get_by_label("Votre commentaire").input_value() == "Roulement changé, à surveiller."
+    shoot_tmp(page, "offline-phone")
+
+    page.context.set_offline(False)
+    page.get_by_role("button", name="Réessayer").click()
+    page.get_by_text("Commentaire ajouté.").wait_for()
+    settled(page)
+    assert ticket.comments.get().body == "Roulement changé, à surveiller."
+    assert not alert.is_visible()
+
+    page.route("**/statut/", lambda route: route.fulfill(status=500, body="boom"))
+    page.get_by_role("button", name="Terminé").click()
+    page.get_by_text("Le serveur n'a pas pu traiter la demande").wait_for()
+    ticket.refresh_from_db()
+    assert ticket.status == S.IN_PROGRESS
+    page.unroute("**/statut/")
+    page.get_by_role("button", name="Réessayer").click()
+    page.get_by_text("Statut changé : Terminé.").wait_for()
+    ticket.refresh_from_db()
+    assert ticket.status == S.COMPLETED
+    # htmx logs the failed requests themselves to the console: expected here, nothing else is.
+    assert [e for e in page.errors if not e.startswith("htmx:") and "ERR_INTERNET_DISCONNECTED" not in e
+            and "500" not in e] == []
+
+
+def test_a_comment_being_typed_survives_a_reload(open_page, live_server, technician, make_ticket):
+    ticket = make_ticket(assigned_to=technician)
+    page = open_page(PHONE)
+    sign_in(page, live_server, technician.email)
+    page.goto(live_server.url + ticket.get_absolute_url())
+    page.get_by_label("Votre commentaire").type("Moteur chaud")
+    page.reload()
+    assert page.get_by_label("Votre commentaire").input_value() == "Moteur chaud"
+    page.get_by_role("button", name="Publier le commentaire").click()
+    page.get_by_text("Commentaire ajouté.").wait_for()
+    settled(page)
+    page.reload()
+    assert page.get_by_label("Votre commentaire").input_value() == ""  # sent: the draft is gone
