@@ -11,14 +11,14 @@ from tests.conftest import PASSWORD
 from tickets.models import Ticket
 
 from .conftest import DESKTOP, PHONE
-from .test_browser import assert_fits_a_thumb, open_page, settled, sign_in  # noqa: F401 (fixture)
+from .test_browser import assert_fits_a_thumb, open_page, settled, shoot, sign_in  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 S = Ticket.Status
 
 
 def test_a_technician_switches_to_english_and_it_follows_him_to_another_browser(
-        browser, open_page, live_server, technician, make_ticket):
+        browser, open_page, live_server, technician, make_ticket, screenshot_dir):
     ticket = make_ticket(title="Noisy bearing", assigned_to=technician)
     page = open_page(PHONE)
     sign_in(page, live_server, technician.email)
@@ -28,6 +28,7 @@ def test_a_technician_switches_to_english_and_it_follows_him_to_another_browser(
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("button", name="Français").is_visible()
     assert_fits_a_thumb(page)
+    shoot(page, screenshot_dir, "board-english-phone")
     page.locator(".card-link", has_text="Noisy bearing").click()
     page.get_by_role("heading", name="Change status").wait_for()
     page.get_by_role("button", name="Log out").click()
@@ -84,15 +85,8 @@ def test_on_an_in_progress_ticket_the_filled_button_finishes_the_work(open_page,
     assert page.errors == []
 
 
-def shoot_tmp(page, name):
-    """For a person to look at while developing: /tmp/h10/<name>.png."""
-    import os
-    os.makedirs("/tmp/h10", exist_ok=True)
-    page.screenshot(path=f"/tmp/h10/{name}.png")
-
-
 def test_on_a_phone_the_first_card_is_on_the_first_screen_and_the_filters_fold_away(
-        open_page, live_server, supervisor, technician, make_ticket, machine2):
+        open_page, live_server, supervisor, technician, make_ticket, machine2, screenshot_dir):
     for i in range(3):
         make_ticket(title=f"Ticket {i}", assigned_to=technician, priority=Ticket.Priority.HIGH)
     make_ticket(title="Sur la WaterJet", machine=machine2, priority=Ticket.Priority.CRITICAL)
@@ -103,14 +97,14 @@ def test_on_a_phone_the_first_card_is_on_the_first_screen_and_the_filters_fold_a
     assert first.bounding_box()["y"] + first.bounding_box()["height"] <= PHONE["height"]
     assert not page.get_by_label("Priorité").is_visible()  # folded away
     assert_fits_a_thumb(page)
-    shoot_tmp(page, "board-phone-folded")
+    shoot(page, screenshot_dir, "board-filters-folded-phone")
 
     page.get_by_text("Filtres et recherche").click()
     page.get_by_label("Priorité").select_option("critical")
     page.wait_for_url("**priorite=critical*")
     settled(page)
     assert page.locator(".card .ttl").all_inner_texts() == ["Sur la WaterJet"]
-    shoot_tmp(page, "board-phone-filtered")
+    shoot(page, screenshot_dir, "board-filters-open-phone")
 
     page.locator(".card-link").first.click()
     page.wait_for_selector(".ticket-head")
@@ -127,12 +121,12 @@ def test_on_a_phone_the_first_card_is_on_the_first_screen_and_the_filters_fold_a
 
 
 def test_on_a_desktop_the_archives_are_one_click_away_and_the_filters_are_shown(
-        open_page, live_server, technician, make_ticket):
+        open_page, live_server, technician, make_ticket, screenshot_dir):
     make_ticket(title="Vieux ticket", status=S.ARCHIVED)
     page = open_page(DESKTOP)
     sign_in(page, live_server, technician.email)
     assert page.get_by_label("Priorité").is_visible()
-    shoot_tmp(page, "board-desktop")
+    shoot(page, screenshot_dir, "archives-link-desktop")
     page.get_by_role("link", name="Archives").click()
     page.wait_for_url("**colonne=archived*")
     assert page.locator(".card .ttl").all_inner_texts() == ["Vieux ticket"]
@@ -168,7 +162,7 @@ def test_actions_on_a_ticket_leave_one_back_entry(open_page, live_server, techni
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-js"])
 def test_a_refused_comment_or_file_shows_its_error_at_the_control_and_the_address_reloads(
-        open_page, live_server, technician, make_ticket, javascript):
+        open_page, live_server, technician, make_ticket, javascript, screenshot_dir):
     ticket = make_ticket(assigned_to=technician)
     here = live_server.url + ticket.get_absolute_url()
     page = open_page(PHONE, javascript=javascript)
@@ -186,7 +180,8 @@ def test_a_refused_comment_or_file_shows_its_error_at_the_control_and_the_addres
     assert 0 <= box["y"] <= PHONE["height"]  # on the screen, not 2,500 px lower
     if javascript:
         assert page.evaluate("document.activeElement.id") == "id_body"
-    shoot_tmp(page, f"comment-error-{'js' if javascript else 'nojs'}")
+    if javascript:
+        shoot(page, screenshot_dir, "form-error-phone")
 
     page.get_by_label("Choisir une photo ou une vidéo").set_input_files(
         files=[{"name": "vide.jpg", "mimeType": "image/jpeg", "buffer": b""}])
@@ -203,7 +198,7 @@ def test_a_refused_comment_or_file_shows_its_error_at_the_control_and_the_addres
 
 
 def test_offline_a_tap_says_so_in_french_keeps_the_text_and_can_be_retried(
-        browser, open_page, live_server, technician, make_ticket):
+        browser, open_page, live_server, technician, make_ticket, screenshot_dir):
     ticket = make_ticket(status=S.IN_PROGRESS, assigned_to=technician)
     page = open_page(PHONE)
     sign_in(page, live_server, technician.email)
@@ -217,7 +212,7 @@ def test_offline_a_tap_says_so_in_french_keeps_the_text_and_can_be_retried(
     alert.wait_for()
     assert "Pas de connexion : rien n'a été envoyé." in alert.inner_text()
     assert page.get_by_label("Votre commentaire").input_value() == "Roulement changé, à surveiller."
-    shoot_tmp(page, "offline-phone")
+    shoot(page, screenshot_dir, "offline-phone")
 
     page.context.set_offline(False)
     page.get_by_role("button", name="Réessayer").click()
