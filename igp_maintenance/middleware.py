@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.middleware import get_user
 from django.middleware.locale import LocaleMiddleware
+from django.urls import reverse
 from django.utils import translation
 
 
@@ -35,3 +36,19 @@ class FactoryLocaleMiddleware(LocaleMiddleware):
             return super().process_request(request)
         translation.activate(page_language(request))
         request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(self, request, response):
+        """Django's own switch (/i18n/setlang/, the admin's Français/English buttons) saves the choice on
+        the person too, like the pages' switch: otherwise his saved language would undo it."""
+        if request.method == "POST" and request.path == reverse("set_language"):
+            remember_language(request, request.POST.get("language", ""))
+        return super().process_response(request, response)
+
+
+def remember_language(request, code):
+    """Save a valid language on the signed-in person (a no-op for anyone else or an unknown code)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or code not in dict(settings.LANGUAGES) or user.language == code:
+        return
+    user.language = code
+    user.save(update_fields=["language"])

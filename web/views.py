@@ -26,6 +26,7 @@ from django.views import i18n as i18n_views
 from django.views.decorators.http import require_POST
 
 from accounts import signin_limit
+from igp_maintenance.middleware import remember_language
 from tickets import policies, services
 from tickets.downloads import media_file_response
 from tickets.models import Ticket, TimelineEntry
@@ -74,10 +75,7 @@ def language(request):
     """The switch in the header: Django's `set_language` (cookie, back to the same page), and for a
     signed-in person the choice saved on his account, so it follows him to every device."""
     response = i18n_views.set_language(request)
-    code = request.POST.get(i18n_views.LANGUAGE_QUERY_PARAMETER, "")
-    if request.user.is_authenticated and code in dict(settings.LANGUAGES) and request.user.language != code:
-        request.user.language = code
-        request.user.save(update_fields=["language"])
+    remember_language(request, request.POST.get(i18n_views.LANGUAGE_QUERY_PARAMETER, ""))
     return response
 
 

@@ -107,6 +107,16 @@ def test_the_choice_follows_the_person_to_another_browser_and_after_sign_out(tec
     assert "Sign in" in client.get(reverse("web:login")).content.decode()  # the sign-in page stays English
 
 
+def test_the_admins_switch_saves_the_choice_on_the_person_too(signed_in, supervisor):
+    supervisor.language = "en"
+    supervisor.save(update_fields=["language"])
+    client = signed_in(supervisor)
+    client.post(reverse("set_language"), {"language": "fr", "next": "/admin/"})
+    supervisor.refresh_from_db()
+    assert supervisor.language == "fr"
+    assert "Tableau des tickets" in client.get(BOARD).content.decode()
+
+
 def test_an_anonymous_visitor_can_switch_the_sign_in_page():
     client = Client()
     client.post(reverse("web:language"), {"language": "en", "next": reverse("web:login")})
