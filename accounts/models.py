@@ -1,5 +1,6 @@
 import os
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Group, PermissionsMixin
 from django.db import models
 from django.utils import timezone
@@ -61,6 +62,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_staff = models.BooleanField(_("accès à l'administration"), default=False, editable=False)
     date_joined = models.DateTimeField(_("date d'inscription"), default=timezone.now)
+    language = models.CharField(
+        _("langue"), max_length=8, choices=settings.LANGUAGES, blank=True,
+        help_text=_("La langue des pages pour cette personne, sur tous ses appareils. Vide : le français de l'usine."),
+    )
 
     objects = UserManager()
 

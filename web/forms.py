@@ -41,13 +41,13 @@ class LoginForm(AuthenticationForm):
 
 
 class BoardFilterForm(forms.Form):
-    """The board's query string: ?vue=mine&machine=3&priorite=high&q=graisse."""
+    """The board's query string: ?vue=mine&machine=3&priorite=high&q=graisse (vue: all, mine, reported)."""
 
-    VIEW_ALL, VIEW_MINE = "all", "mine"
+    VIEW_ALL, VIEW_MINE, VIEW_REPORTED = "all", "mine", "reported"
 
     vue = forms.ChoiceField(
         label=_("Tickets"), required=False,
-        choices=[(VIEW_ALL, _("Tous")), (VIEW_MINE, _("Les miens"))],
+        choices=[(VIEW_ALL, _("Tous")), (VIEW_MINE, _("Les miens")), (VIEW_REPORTED, _("Signalés par moi"))],
     )
     machine = forms.ModelChoiceField(
         label=_("Machine"), required=False, queryset=Machine.objects.all(), empty_label=_("Toutes"),
@@ -112,7 +112,7 @@ class AssignForm(forms.Form):
         self.technicians = {str(u.pk): u for u in User.objects.technicians()}
         self.fields["assignee"].choices = [
             ("", _("Personne")),
-            (TEAM_CHOICE, Ticket.TEAM_LABEL),
+            (TEAM_CHOICE, _("Équipe complète")),
             *[(pk, str(u)) for pk, u in self.technicians.items()],
         ]
         if ticket is not None and not self.is_bound:

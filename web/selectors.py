@@ -33,11 +33,17 @@ class Column:
         return max(self.count - len(self.tickets), 0)
 
 
-def board_queryset(user, *, mine=False, machine=None, priority="", search=""):
-    """The tickets `user` may see, narrowed by the board's filters."""
+def board_queryset(user, *, mine=False, reported=False, machine=None, priority="", search=""):
+    """The tickets `user` may see, narrowed by the board's filters.
+
+    "Mine" is the work waiting for me: given to me or to the whole team, which
+    includes me. What I only reported is another question ("reported by me").
+    """
     tickets = Ticket.objects.visible_to(user)
     if mine:
-        tickets = tickets.filter(Q(assigned_to=user) | Q(reporter=user))
+        tickets = tickets.filter(Q(assigned_to=user) | Q(assigned_to_team=True))
+    if reported:
+        tickets = tickets.filter(reporter=user)
     if machine is not None:
         tickets = tickets.filter(machine=machine)
     if priority:

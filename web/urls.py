@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.board, name="board"),
     path("connexion/", views.LoginView.as_view(), name="login"),
     path("deconnexion/", views.LogoutView.as_view(), name="logout"),
+    path("langue/", views.language, name="language"),
     path("signaler/", views.report, name="report"),
     path("tickets/<str:ticket_id>/", views.ticket_detail, name="ticket-detail"),
     path("tickets/<str:ticket_id>/statut/", views.ticket_move, name="ticket-move"),

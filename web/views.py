@@ -7,21 +7,26 @@ place. Who sees which button comes from `tickets.policies`, never a template.
 """
 from contextlib import contextmanager
 from datetime import datetime
+from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
+from django.forms.utils import ErrorDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views import i18n as i18n_views
 from django.views.decorators.http import require_POST
 
 from accounts import signin_limit
+from igp_maintenance.middleware import remember_language
 from tickets import policies, services
 from tickets.downloads import media_file_response
 from tickets.models import Ticket, TimelineEntry
@@ -43,21 +48,58 @@ class LoginView(auth_views.LoginView):
             response["Retry-After"] = str(signin_limit.seconds_locked(self.request))
         return response
 
+    def form_valid(self, form):
+        """The person's saved language follows him to this device, down to the sign-in page after sign-out."""
+        response = super().form_valid(form)
+        language = form.get_user().language
+        if language in dict(settings.LANGUAGES):
+            _set_language_cookie(response, language)
+        return response
+
 
 class LogoutView(auth_views.LogoutView):
     """POST only (Django 5): the button in the header is a small form."""
 
 
+def _set_language_cookie(response, language):
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
+@require_POST
+def language(request):
+    """The switch in the header: Django's `set_language` (cookie, back to the same page), and for a
+    signed-in person the choice saved on his account, so it follows him to every device."""
+    response = i18n_views.set_language(request)
+    remember_language(request, request.POST.get(i18n_views.LANGUAGE_QUERY_PARAMETER, ""))
+    return response
+
+
 # --- Board ---------------------------------------------------------------------
+BOARD_QUERY_KEY = "board_query"
+
+
+def board_url(request):
+    """The board as the person last left it (filters, view, column)."""
+    query = request.session.get(BOARD_QUERY_KEY, "")
+    return reverse("web:board") + (f"?{query}" if query else "")
+
+
 @login_required
 def board(request):
     now = timezone.now()
     filters = BoardFilterForm(request.GET or None)
     data = filters.cleaned_or_empty()
     sees_all = request.user.has_perm("tickets.view_all_tickets")
+    view = data.get("vue") if sees_all else ""
     tickets = selectors.board_queryset(
         request.user,
-        mine=sees_all and data.get("vue") == BoardFilterForm.VIEW_MINE,
+        mine=view == BoardFilterForm.VIEW_MINE,
+        reported=view == BoardFilterForm.VIEW_REPORTED,
         machine=data.get("machine"),
         priority=data.get("priorite", ""),
         search=data.get("q", ""),
@@ -66,14 +108,19 @@ def board(request):
     context = {
         "filters": filters,
         "sees_all": sees_all,
-        "mine": data.get("vue") == BoardFilterForm.VIEW_MINE,
+        "view": view,
         "query_all": urlencode({**kept, "vue": BoardFilterForm.VIEW_ALL}),
         "query_mine": urlencode({**kept, "vue": BoardFilterForm.VIEW_MINE}),
+        "query_reported": urlencode({**kept, "vue": BoardFilterForm.VIEW_REPORTED}),
         "query_kept": urlencode(kept),
         "filtered": any(k != "vue" for k in kept),
+        "filter_count": sum(k != "vue" for k in kept),
         "can_report": policies.can_report(request.user),
         "waiting": Ticket.WAITING_STATUSES,
     }
+    # Remembered for "← Retour au tableau" on a ticket: the person comes back to the same filters.
+    if request.session.get(BOARD_QUERY_KEY, "") != request.GET.urlencode():
+        request.session[BOARD_QUERY_KEY] = request.GET.urlencode()
     status = request.GET.get("colonne", "")
     if status in Ticket.Status.values:
         context["column"] = selectors.Column(status=status, label=Ticket.Status(status).label)
@@ -96,6 +143,8 @@ def _describe(entry):
         status_actions = (TimelineEntry.Action.STATUS_CHANGED, TimelineEntry.Action.CREATED)
         if entry.action in status_actions and value in Ticket.Status.values:
             return Ticket.Status(value).label
+        if value == Ticket.TEAM_LABEL:
+            return _("Équipe complète")
         if entry.action == TimelineEntry.Action.SCHEDULED and value:
             try:
                 return date_format(timezone.localtime(datetime.fromisoformat(value)), "DATETIME_FORMAT")
@@ -107,6 +156,28 @@ def _describe(entry):
     return entry
 
 
+S = Ticket.Status
+# The usual way forward from each status: its button is the filled one. The work
+# goes on (Diagnostic → En cours → Terminé); waiting for parts ends when work resumes.
+NEXT_STEP = {
+    S.RECEIVED: S.DIAGNOSTIC, S.DIAGNOSTIC: S.IN_PROGRESS, S.IN_PROGRESS: S.COMPLETED,
+    S.WAITING_PARTS: S.IN_PROGRESS, S.COMPLETED: S.ARCHIVED,
+}
+# How far the work has gone: waiting for parts is a pause beside "in progress", not a step.
+WORK_RANK = {S.RECEIVED: 0, S.DIAGNOSTIC: 1, S.IN_PROGRESS: 2, S.WAITING_PARTS: 2, S.COMPLETED: 3, S.ARCHIVED: 4}
+
+
+def status_moves(user, ticket):
+    """[(status, label, is_main)]: the next forward step first and filled, then the other moves
+    forward or aside, then the steps back, so the obvious tap is never a step backwards."""
+    allowed = list(policies.allowed_moves(user, ticket))
+    here = WORK_RANK[ticket.status]
+    main = NEXT_STEP.get(ticket.status) if NEXT_STEP.get(ticket.status) in allowed else None
+    back = [s for s in allowed if WORK_RANK[s] < here and s != main]
+    ordered = ([main] if main else []) + [s for s in allowed if s != main and s not in back] + back
+    return [(status, S(status).label, status == main) for status in ordered]
+
+
 def _alert_history(ticket):
     """The webhook deliveries of this ticket (notifications app), if that app offers them yet."""
     try:
@@ -116,17 +187,83 @@ def _alert_history(ticket):
     return list(alert_history(ticket, limit=20))
 
 
+PENDING_FORM_KEY = "ticket_form_errors"
+TICKET_FORMS = {"comment": CommentForm, "media": MediaForm, "assign": AssignForm, "schedule": ScheduleForm}
+FORM_ANCHORS = {"comment": "commentaires", "media": "photos", "assign": "h-dispatch", "schedule": "h-dispatch"}
+
+
+def post_or_back_to_ticket(view):
+    """An action address opened with GET (a reload, Back, a shared link) shows the ticket, never a 405."""
+    @wraps(view)
+    def wrapper(request, ticket_id, *args, **kwargs):
+        if request.method != "POST":
+            return redirect("web:ticket-detail", ticket_id=ticket_id)
+        return view(request, ticket_id, *args, **kwargs)
+    return wrapper
+
+
+def _back_with_errors(request, ticket, name, form):
+    """Post-redirect-get for a refused form: the errors and what was typed wait in the session, and the
+    browser lands on the ticket's own address, which a reload or Back can open again."""
+    request.session[PENDING_FORM_KEY] = {
+        "ticket": ticket.ticket_id, "form": name,
+        "data": {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"},
+        "errors": form.errors.get_json_data(),
+    }
+    return redirect(reverse("web:ticket-detail", kwargs={"ticket_id": ticket.ticket_id}) + "#" + FORM_ANCHORS[name])
+
+
+def _pending_forms(request, ticket):
+    """The refused form of the previous request, bound again with its text and its errors."""
+    pending = request.session.pop(PENDING_FORM_KEY, None)
+    if not pending or pending.get("ticket") != ticket.ticket_id or pending.get("form") not in TICKET_FORMS:
+        return {}
+    form_class = TICKET_FORMS[pending["form"]]
+    kwargs = {"ticket": ticket} if form_class is AssignForm else {}
+    form = form_class(pending["data"], **kwargs)
+    form.cleaned_data = {}
+    form._errors = ErrorDict()
+    for name, errors in pending["errors"].items():
+        for error in errors:
+            form.add_error(None if name == NON_FIELD_ERRORS else name,
+                           ValidationError(error["message"], code=error["code"] or None))
+    return {pending["form"]: form}
+
+
+def mark_errors(form):
+    """Point people and screen readers at what to fix: every field in error says so (aria-invalid,
+    aria-describedby its message) and the first one takes the focus, which scrolls it into view."""
+    form.errors_id = f"{type(form).__name__.lower()}_errors"
+    first = True
+    for name in form.fields:
+        bound = form[name]
+        if not bound.errors and not (first and form.non_field_errors()):
+            continue
+        attrs = form.fields[name].widget.attrs
+        described = [f"{bound.auto_id}_error" if bound.errors else form.errors_id]
+        if bound.help_text:
+            described.append(f"{bound.auto_id}_helptext")
+        attrs.update({"aria-invalid": "true", "aria-describedby": " ".join(described)})
+        if first:
+            attrs["autofocus"] = True
+            first = False
+    return form
+
+
 @login_required
 def ticket_detail(request, ticket_id, *, forms=None):
     ticket = _visible_ticket(request, ticket_id)
     now = timezone.now()
     user = request.user
-    forms = forms or {}
+    forms = forms or _pending_forms(request, ticket)
+    for form in forms.values():
+        mark_errors(form)
     context = {
         "ticket": ticket,
+        "board_url": board_url(request),
         "delay": ticket.overdue_delay(now),
         "waiting": Ticket.WAITING_STATUSES,
-        "moves": [(status, Ticket.Status(status).label) for status in policies.allowed_moves(user, ticket)],
+        "moves": status_moves(user, ticket),
         "can_comment": policies.can_comment(user, ticket),
         "can_upload": policies.can_upload(user, ticket),
         "can_assign": policies.can_assign(user, ticket),
@@ -147,7 +284,7 @@ def ticket_detail(request, ticket_id, *, forms=None):
             initial={"scheduled_date": ticket.scheduled_date})
     if context["can_view_alerts"]:
         context["alerts"] = _alert_history(ticket)
-    return render(request, "web/ticket_detail.html", context, status=200 if not forms else 400)
+    return render(request, "web/ticket_detail.html", context)
 
 
 @contextmanager
@@ -161,7 +298,7 @@ def _errors_as_messages(request):
 
 
 @login_required
-@require_POST
+@post_or_back_to_ticket
 def ticket_move(request, ticket_id):
     ticket = _visible_ticket(request, ticket_id)
     seen = request.POST.get("from_status", "")
@@ -176,12 +313,12 @@ def ticket_move(request, ticket_id):
 
 
 @login_required
-@require_POST
+@post_or_back_to_ticket
 def ticket_assign(request, ticket_id):
     ticket = _visible_ticket(request, ticket_id)
     form = AssignForm(request.POST, ticket=ticket)
     if not form.is_valid():
-        return ticket_detail(request, ticket_id, forms={"assign": form})
+        return _back_with_errors(request, ticket, "assign", form)
     technician, team = form.assignment()
     with _errors_as_messages(request):
         services.ticket_assign(ticket=ticket, by=request.user, technician=technician, team=team)
@@ -191,12 +328,12 @@ def ticket_assign(request, ticket_id):
 
 
 @login_required
-@require_POST
+@post_or_back_to_ticket
 def ticket_schedule(request, ticket_id):
     ticket = _visible_ticket(request, ticket_id)
     form = ScheduleForm(request.POST)
     if not form.is_valid():
-        return ticket_detail(request, ticket_id, forms={"schedule": form})
+        return _back_with_errors(request, ticket, "schedule", form)
     with _errors_as_messages(request):
         services.ticket_schedule(ticket=ticket, by=request.user, scheduled_date=form.cleaned_data["scheduled_date"])
         if ticket.scheduled_date:
@@ -208,29 +345,40 @@ def ticket_schedule(request, ticket_id):
 
 
 @login_required
-@require_POST
+@post_or_back_to_ticket
 def comment_add(request, ticket_id):
     ticket = _visible_ticket(request, ticket_id)
     form = CommentForm(request.POST)
     if not form.is_valid():
-        return ticket_detail(request, ticket_id, forms={"comment": form})
-    with _errors_as_messages(request):
+        return _back_with_errors(request, ticket, "comment", form)
+    try:
         services.comment_add(ticket=ticket, author=request.user, body=form.cleaned_data["body"])
+    except ValidationError as exc:
+        form.add_error("body", exc.messages)
+        return _back_with_errors(request, ticket, "comment", form)
+    except (PermissionDenied, services.ConflictError) as exc:
+        messages.error(request, str(exc))
+    else:
         messages.success(request, _("Commentaire ajouté."))
     return redirect(reverse("web:ticket-detail", kwargs={"ticket_id": ticket.ticket_id}) + "#commentaires")
 
 
 @login_required
-@require_POST
+@post_or_back_to_ticket
 def media_upload(request, ticket_id):
     ticket = _visible_ticket(request, ticket_id)
     form = MediaForm(request.POST, request.FILES)
     if not form.is_valid():
-        return ticket_detail(request, ticket_id, forms={"media": form})
-    with _errors_as_messages(request):
+        return _back_with_errors(request, ticket, "media", form)
+    try:
         for upload in form.uploads():
             media = services.media_add(ticket=ticket, upload=upload, by=request.user)
             messages.success(request, _("Fichier ajouté : %(name)s.") % {"name": media.original_name})
+    except ValidationError as exc:
+        form.add_error("file" if form.cleaned_data.get("file") else "camera", exc.messages)
+        return _back_with_errors(request, ticket, "media", form)
+    except (PermissionDenied, services.ConflictError) as exc:
+        messages.error(request, str(exc))
     return redirect(reverse("web:ticket-detail", kwargs={"ticket_id": ticket.ticket_id}) + "#photos")
 
 
@@ -267,4 +415,4 @@ def report(request):
         else:
             messages.success(request, _("Ticket %(id)s créé. Merci !") % {"id": ticket.ticket_id})
             return redirect(ticket)
-    return render(request, "web/report.html", {"form": form}, status=400 if form.errors else 200)
+    return render(request, "web/report.html", {"form": mark_errors(form)}, status=400 if form.errors else 200)

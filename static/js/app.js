@@ -8,9 +8,109 @@
     if (!form || !form.hasAttribute("data-autosubmit") || field.tagName !== "SELECT") return;
     if (form.requestSubmit) form.requestSubmit(); else form.submit();
   });
+
+  // A fold the person opened (the board's filters) stays open on the next visit, on this device.
+  function store() { try { return window.localStorage; } catch (e) { return null; } }
+  function restoreFolds(root) {
+    var s = store();
+    if (!s) return;
+    (root || document).querySelectorAll("details[data-remember]").forEach(function (fold) {
+      if (s.getItem("fold:" + fold.dataset.remember) === "open") fold.open = true;
+    });
+  }
+  document.addEventListener("toggle", function (event) {
+    var fold = event.target;
+    var s = store();
+    if (!s || !fold.matches || !fold.matches("details[data-remember]")) return;
+    s.setItem("fold:" + fold.dataset.remember, fold.open ? "open" : "closed");
+  }, true);
+  restoreFolds(document);
+
+  // A request that fails (no network, a timeout, a 5xx) swaps nothing, so what was typed stays in
+  // the form; say so in words and offer to send the same request again.
+  var lastRequest = null;
+  var lastSubmitter = null;
+  document.addEventListener("submit", function (event) { lastSubmitter = event.submitter || null; }, true);
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    lastRequest = { elt: event.detail.elt, submitter: lastSubmitter };
+  });
+  function showNetError(kind) {
+    var box = document.getElementById("net-error");
+    if (!box) return;
+    box.querySelectorAll("[data-when]").forEach(function (p) { p.hidden = p.dataset.when !== kind; });
+    box.hidden = false;
+    var retry = box.querySelector("[data-retry]");
+    if (retry) retry.focus({ preventScroll: true });
+  }
+  function hideNetError() {
+    var box = document.getElementById("net-error");
+    if (box) box.hidden = true;
+  }
+  document.addEventListener("htmx:sendError", function () {
+    showNetError(navigator.onLine === false ? "offline" : "failed");
+  });
+  document.addEventListener("htmx:timeout", function () { showNetError("offline"); });
+  document.addEventListener("htmx:responseError", function (event) {
+    // A 4xx is a page of ours (a refused form, a 404) and is shown; a 5xx swaps nothing.
+    if (event.detail.xhr && event.detail.xhr.status >= 500) showNetError("failed");
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("#net-error button");
+    if (!button) return;
+    hideNetError();
+    if (!button.hasAttribute("data-retry")) return;
+    var request = lastRequest;
+    if (!request || !request.elt || !request.elt.isConnected) { location.reload(); return; }
+    if (request.elt.tagName === "FORM") {
+      // Clicking the same button again sends its name and value too (the status asked for).
+      if (request.submitter && request.submitter.isConnected) request.submitter.click();
+      else if (request.elt.requestSubmit) request.elt.requestSubmit(); else request.elt.submit();
+    } else {
+      request.elt.click();
+    }
+  });
+
+  // Typed text survives a reload or a closed tab too: long fields keep a draft on this device
+  // until their form has gone through.
+  function draftKey(field) {
+    return "draft:" + (field.form.getAttribute("action") || location.pathname) + ":" + field.name;
+  }
+  function restoreDrafts(root) {
+    var s = store();
+    if (!s) return;
+    (root || document).querySelectorAll("form[method=post] textarea").forEach(function (field) {
+      var draft = s.getItem(draftKey(field));
+      if (draft && !field.value) field.value = draft;
+    });
+  }
+  document.addEventListener("input", function (event) {
+    var field = event.target;
+    var s = store();
+    if (!s || field.tagName !== "TEXTAREA" || !field.form || field.form.method !== "post") return;
+    if (field.value) s.setItem(draftKey(field), field.value); else s.removeItem(draftKey(field));
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var form = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var s = store();
+    // Gone through (a refused form comes back from the server with its text): the draft is done.
+    if (!s || !form || form.tagName !== "FORM" || event.detail.xhr.status >= 400) return;
+    form.querySelectorAll("textarea").forEach(function (field) { s.removeItem(draftKey(field)); });
+  });
+  restoreDrafts(document);
+
   // After htmx swaps a new page in, move the focus to it so screen readers announce it.
   document.addEventListener("htmx:afterSettle", function (event) {
     if (!event.detail || !event.detail.boosted) return;
+    restoreFolds(document);
+    restoreDrafts(document);
+    // A refused form comes back with its first field in error marked autofocus: that field, not the page.
+    var invalid = document.querySelector("#contenu [autofocus]");
+    if (invalid) {
+      invalid.focus({ preventScroll: true });
+      // After htmx's own scroll to the top of the new page: the field and its message in the middle.
+      setTimeout(function () { (invalid.closest(".field") || invalid).scrollIntoView({ block: "center" }); }, 0);
+      return;
+    }
     var main = document.getElementById("contenu");
     if (main && !location.hash) main.focus({ preventScroll: true });
   });

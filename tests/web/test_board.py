@@ -93,15 +93,25 @@ def test_overdue_tickets_come_first_in_their_column(signed_in, technician, make_
     assert "Critique" in received[1]
 
 
-def test_mine_shows_only_the_tickets_given_to_me_or_reported_by_me(
+def test_mine_shows_the_tickets_given_to_me_or_to_the_whole_team_not_those_i_only_reported(
         signed_in, technician, technician2, make_ticket):
     make_ticket(title="A moi", assigned_to=technician)
+    make_ticket(title="A toute l'equipe", assigned_to_team=True)
     make_ticket(title="A Pierre", assigned_to=technician2)
+    make_ticket(title="Signale par moi", reporter=technician)
     client = signed_in(technician)
     assert "A Pierre" in client.get(BOARD).content.decode()
     mine = client.get(BOARD, {"vue": "mine"}).content.decode()
-    assert "A moi" in mine
-    assert "A Pierre" not in mine
+    assert "A moi" in mine and "A toute l&#x27;equipe" in mine
+    assert "A Pierre" not in mine and "Signale par moi" not in mine
+
+
+def test_reported_by_me_is_its_own_filter(signed_in, technician, make_ticket):
+    make_ticket(title="Signale par moi", reporter=technician)
+    make_ticket(title="A moi", assigned_to=technician)
+    page = signed_in(technician).get(BOARD, {"vue": "reported"}).content.decode()
+    assert "Signale par moi" in page and "A moi" not in page
+    assert re.search(r'<a href="\?vue=reported" aria-current="page">Signalés par moi</a>', page)
 
 
 def test_filters_by_machine_priority_and_search(signed_in, technician, make_ticket, machine2):

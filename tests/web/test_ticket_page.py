@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -66,6 +67,31 @@ def test_a_technician_sees_one_button_per_allowed_move(signed_in, technician, ti
     assert 'value="completed"' not in page  # not reachable from "received"
 
 
+@pytest.mark.parametrize("status, main, first_back", [
+    (S.RECEIVED, "diagnostic", None),
+    (S.DIAGNOSTIC, "in_progress", "received"),
+    (S.IN_PROGRESS, "completed", "diagnostic"),
+    (S.WAITING_PARTS, "in_progress", "diagnostic"),
+    (S.COMPLETED, "archived", "in_progress"),
+    (S.ARCHIVED, None, "in_progress"),
+])
+def test_the_filled_button_is_the_next_step_forward_and_steps_back_come_last(
+        signed_in, technician, make_ticket, status, main, first_back):
+    ticket = make_ticket(status=status)
+    page = signed_in(technician).get(ticket.get_absolute_url()).content.decode()
+    buttons = re.findall(r'<button class="btn btn-block( btn-primary)?" type="submit" name="status" value="(\w+)"',
+                         page)
+    filled = [value for primary, value in buttons if primary]
+    assert filled == ([main] if main else [])
+    values = [value for _, value in buttons]
+    if main:
+        assert values[0] == main
+    if first_back:
+        rank = {"received": 0, "diagnostic": 1, "in_progress": 2, "waiting_parts": 2, "completed": 3, "archived": 4}
+        back = [v for v in values if rank[v] < rank[status]]
+        assert back[0] == first_back and values[-len(back):] == back
+
+
 def test_an_operator_sees_no_move_button_nor_assign_form_on_his_ticket(signed_in, operator, make_ticket):
     mine = make_ticket(reporter=operator)
     page = signed_in(operator).get(mine.get_absolute_url()).content.decode()
@@ -109,8 +135,13 @@ def test_an_operator_posting_a_move_is_refused_by_the_server(signed_in, operator
     assert "Vous n&#x27;avez pas le droit de changer le statut" in response.content.decode()
 
 
-def test_a_move_needs_a_post(signed_in, technician, ticket):
-    assert signed_in(technician).get(url("ticket-move", ticket)).status_code == 405
+def test_an_action_address_opened_without_a_post_shows_the_ticket_not_a_405(signed_in, technician, ticket):
+    client = signed_in(technician)
+    for name in ("ticket-move", "ticket-comment", "ticket-media-upload", "ticket-assign", "ticket-schedule"):
+        response = client.get(url(name, ticket))
+        assert response.status_code == 302 and response["Location"] == ticket.get_absolute_url()
+    ticket.refresh_from_db()
+    assert ticket.status == S.RECEIVED
 
 
 def test_a_comment_is_added_and_shown(signed_in, technician, ticket):
@@ -120,11 +151,37 @@ def test_a_comment_is_added_and_shown(signed_in, technician, ticket):
     assert ticket.comments.get().author == technician
 
 
-def test_an_empty_comment_is_refused_next_to_the_field(signed_in, technician, ticket):
-    response = signed_in(technician).post(url("ticket-comment", ticket), {"body": "  "})
-    assert response.status_code == 400
-    assert "field-error" in response.content.decode()
+def test_an_empty_comment_comes_back_on_the_ticket_page_with_the_error_next_to_the_field(
+        signed_in, technician, ticket):
+    client = signed_in(technician)
+    response = client.post(url("ticket-comment", ticket), {"body": "  "})
+    assert response.status_code == 302
+    assert response["Location"] == ticket.get_absolute_url() + "#commentaires"
+    page = client.get(ticket.get_absolute_url()).content.decode()
+    field = re.search(r"<textarea[^>]*>", page).group(0)
+    assert 'aria-invalid="true"' in field and 'aria-describedby="id_body_error"' in field and "autofocus" in field
+    assert re.search(r'<div id="id_body_error" role="alert"><p class="field-error">[^<]+</p>', page)
     assert not ticket.comments.exists()
+    assert "field-error" not in client.get(ticket.get_absolute_url()).content.decode()  # said once
+
+
+def test_a_refused_form_keeps_what_was_typed(signed_in, technician, ticket):
+    client = signed_in(technician)
+    long_text = "Roulement changé. " * 300  # over the 5,000 characters a comment may hold
+    page = client.post(url("ticket-comment", ticket), {"body": long_text}, follow=True).content.decode()
+    assert long_text.strip() in page
+    assert 'aria-invalid="true"' in page
+
+
+def test_an_empty_file_is_refused_next_to_the_file_field(signed_in, technician, ticket):
+    client = signed_in(technician)
+    empty = SimpleUploadedFile("vide.jpg", b"", content_type="image/jpeg")
+    response = client.post(url("ticket-media-upload", ticket), {"file": empty}, follow=True)
+    assert response.redirect_chain[-1][0] == ticket.get_absolute_url() + "#photos"
+    page = response.content.decode()
+    assert re.search(r'<input type="file" name="file"[^>]*aria-invalid="true"', page)
+    assert 'id="id_file_error" role="alert"' in page
+    assert not ticket.media.exists()
 
 
 def test_a_photo_from_the_phone_is_attached_and_served_to_those_who_may_see_it(
