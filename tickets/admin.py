@@ -109,7 +109,19 @@ class MediaInline(NoAddFromAdmin, admin.TabularInline):
     classes = ["igp-wrap"]
 
 
-class TimelineInline(admin.TabularInline):
+class TimelineWords:
+    """Old and new values of a timeline row in words (TimelineEntry.words), for the inline and the list."""
+
+    @admin.display(description=_("ancienne valeur"))
+    def old_words(self, entry):
+        return entry.words(entry.old_value) or "—"
+
+    @admin.display(description=_("nouvelle valeur"))
+    def new_words(self, entry):
+        return entry.words(entry.new_value) or "—"
+
+
+class TimelineInline(TimelineWords, admin.TabularInline):
     model = TimelineEntry
     extra = 0
     can_delete = False
@@ -130,13 +142,6 @@ class TimelineInline(admin.TabularInline):
     def who(self, entry):
         return entry.display_actor or "—"
 
-    @admin.display(description=_("ancienne valeur"))
-    def old_words(self, entry):
-        return entry.words(entry.old_value) or "—"
-
-    @admin.display(description=_("nouvelle valeur"))
-    def new_words(self, entry):
-        return entry.words(entry.new_value) or "—"
 
 
 class TicketAdminForm(forms.ModelForm):
@@ -393,7 +398,7 @@ class TicketAdmin(admin.ModelAdmin):
 
 
 @admin.register(TimelineEntry)
-class TimelineEntryAdmin(admin.ModelAdmin):
+class TimelineEntryAdmin(TimelineWords, admin.ModelAdmin):
     list_display = ["created_at", "ticket", "action", "actor_name", "old_words", "new_words"]
     list_filter = ["action"]
     list_select_related = ["ticket", "actor"]
@@ -406,13 +411,6 @@ class TimelineEntryAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.display(description=_("ancienne valeur"))
-    def old_words(self, entry):
-        return entry.words(entry.old_value) or "—"
-
-    @admin.display(description=_("nouvelle valeur"))
-    def new_words(self, entry):
-        return entry.words(entry.new_value) or "—"
 
 
 @admin.register(Comment)

@@ -437,17 +437,21 @@ class TimelineEntry(models.Model):
             self.actor_name = str(self.actor)[:255]
         super().save(*args, **kwargs)
 
-    def words(self, value):
-        """A stored value as a person reads it: "En cours", not `in_progress`; a date in factory time.
+    def words(self, value, *, date_style="SHORT_DATETIME_FORMAT"):
+        """A stored value as a person reads it: "En cours", not `in_progress`; a date in factory time;
+        the whole team in the reader's language.
 
         Statuses and dates are stored as codes and ISO strings (the API and the import
-        read them back); every screen that shows them to people goes through here.
+        read them back); every screen that shows them to people goes through here
+        (the admin, and the ticket page with the longer `DATETIME_FORMAT`).
         """
         if self.action in (self.Action.STATUS_CHANGED, self.Action.CREATED) and value in Ticket.Status.values:
             return str(Ticket.Status(value).label)
+        if value == Ticket.TEAM_LABEL:
+            return str(_("Équipe complète"))
         if self.action == self.Action.SCHEDULED and value:
             try:
-                return date_format(timezone.localtime(datetime.fromisoformat(value)), "SHORT_DATETIME_FORMAT")
+                return date_format(timezone.localtime(datetime.fromisoformat(value)), date_style)
             except ValueError:
                 return value
         return value

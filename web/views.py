@@ -6,7 +6,6 @@ works as a plain form post without JavaScript; htmx only swaps the page in
 place. Who sees which button comes from `tickets.policies`, never a template.
 """
 from contextlib import contextmanager
-from datetime import datetime
 from functools import wraps
 
 from django.conf import settings
@@ -29,7 +28,7 @@ from accounts import signin_limit
 from igp_maintenance.middleware import remember_language
 from tickets import policies, services
 from tickets.downloads import media_file_response
-from tickets.models import Ticket, TimelineEntry
+from tickets.models import Ticket
 
 from . import selectors
 from .forms import AssignForm, BoardFilterForm, CommentForm, LoginForm, MediaForm, ReportForm, ScheduleForm
@@ -138,21 +137,9 @@ def _visible_ticket(request, ticket_id):
 
 
 def _describe(entry):
-    """Timeline values in words: status labels and dates in the factory's time."""
-    def words(value):
-        status_actions = (TimelineEntry.Action.STATUS_CHANGED, TimelineEntry.Action.CREATED)
-        if entry.action in status_actions and value in Ticket.Status.values:
-            return Ticket.Status(value).label
-        if value == Ticket.TEAM_LABEL:
-            return _("Équipe complète")
-        if entry.action == TimelineEntry.Action.SCHEDULED and value:
-            try:
-                return date_format(timezone.localtime(datetime.fromisoformat(value)), "DATETIME_FORMAT")
-            except ValueError:
-                return value
-        return value
-
-    entry.old_words, entry.new_words = words(entry.old_value), words(entry.new_value)
+    """Timeline values in words (TimelineEntry.words), with the page's longer date format."""
+    entry.old_words = entry.words(entry.old_value, date_style="DATETIME_FORMAT")
+    entry.new_words = entry.words(entry.new_value, date_style="DATETIME_FORMAT")
     return entry
 
 
