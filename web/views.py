@@ -106,6 +106,12 @@ def board(request):
         priority=data.get("priorite", ""),
         search=data.get("q", ""),
     )
+    # The open board asks every BOARD_POLL_SECONDS whether what it shows changed: nothing → an empty 204
+    # (one aggregate query), else only the live part, drawn by the same template as the page.
+    version = selectors.board_version(tickets, now=now)
+    polled = POLL_HEADER in request.headers
+    if polled and request.headers[POLL_HEADER] == version:
+        return _poll_response(HttpResponse(status=204))
     kept = {k: v for k, v in request.GET.items() if k in filters.fields and v}
     context = {
         "filters": filters,
@@ -120,12 +126,6 @@ def board(request):
         "can_report": policies.can_report(request.user),
         "waiting": Ticket.WAITING_STATUSES,
     }
-    # The open board asks every BOARD_POLL_SECONDS whether what it shows changed: nothing → an empty 204
-    # (one aggregate query), else only the live part, drawn by the same template as the page.
-    version = selectors.board_version(tickets, now=now)
-    polled = POLL_HEADER in request.headers
-    if polled and request.headers[POLL_HEADER] == version:
-        return _poll_response(HttpResponse(status=204))
     context.update(version=version, drawn_at=now.isoformat(), poll_seconds=settings.BOARD_POLL_SECONDS)
     # Remembered for "← Retour au tableau" on a ticket: the person comes back to the same filters.
     if not polled and request.session.get(BOARD_QUERY_KEY, "") != request.GET.urlencode():
