@@ -143,7 +143,7 @@ def poll(client, url, repeat):
     changed: the headers its page sends (hx-headers of #board-live), answered by an empty 204. The full
     board is timed in turn with each poll, so a busy machine slows both alike and their ratio holds."""
     page = client.get(url).content.decode()
-    headers = json.loads(re.search(r"""<div id="board-live"[^>]*hx-headers='([^']*)'""", page, re.S).group(1))
+    headers = json.loads(re.search(r"""data-board-poll hx-headers='([^']*)'""", page, re.S).group(1))
     client.get(url, headers=headers)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url, headers=headers)

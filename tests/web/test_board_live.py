@@ -28,7 +28,7 @@ def clock():
 
 def live_headers(page):
     """The headers the page's live part sends with its poll (hx-headers), as the test client's keywords."""
-    headers = json.loads(re.search(r"""<div id="board-live"[^>]*hx-headers='([^']*)'""", page, re.S).group(1))
+    headers = json.loads(re.search(r"""data-board-poll hx-headers='([^']*)'""", page, re.S).group(1))
     return {"headers": headers}
 
 
@@ -57,8 +57,10 @@ def test_the_page_polls_its_own_address_with_its_filters_every_board_poll_second
     settings.BOARD_POLL_SECONDS = 7
     make_ticket(assigned_to=technician)
     page = signed_in(technician).get(BOARD, {"priorite": "high"}).content.decode()
-    live = re.search(r'<div id="board-live"[^>]*>', page, re.S).group(0)
+    live = re.search(r'<span hidden data-board-poll[^>]*>', page, re.S).group(0)
     assert 'hx-trigger="every 7s"' in live
+    # The cards' boosted links must not inherit the poll's headers, target or swap (they would get a fragment).
+    assert re.search(r'<div id="board-live">', page)
     assert f'hx-get="{BOARD}?priorite=high"' in live
     assert 'role="status"' in page and 'id="board-toast"' in page
 
