@@ -14,7 +14,9 @@ client, signed in as a supervisor and as a technician:
     500 tickets is 102 KB; the limit is 150 KB), median render time and the ratio;
   - the board searched for three words (found in descriptions, comments, machines):
     queries and the time ratio to the plain board;
-  - the page of the ticket with 20 photos: queries (limit 10) and time.
+  - the page of the ticket with 20 photos: queries (limit 10) and time;
+  - the open board's poll when nothing changed (an empty 204): queries, time, and its
+    share of a full board render with all the tickets (limit 10 %).
 
 Figures are medians of --repeat renders in-process on this machine: compare the
 rows with each other, they are not the capacity of a production server.
@@ -22,6 +24,7 @@ rows with each other, they are not the capacity of a production server.
 import argparse
 import gzip
 import io
+import json
 import os
 import re
 import statistics
@@ -135,6 +138,28 @@ def render(client, url, repeat, params=None):
     return count, response.content, statistics.median(times)
 
 
+def poll(client, url, repeat):
+    """(queries, median seconds, median seconds of the full board) of the open board's poll when nothing
+    changed: the headers its page sends (hx-headers of #board-live), answered by an empty 204. The full
+    board is timed in turn with each poll, so a busy machine slows both alike and their ratio holds."""
+    page = client.get(url).content.decode()
+    headers = json.loads(re.search(r"""data-board-poll hx-headers='([^']*)'""", page, re.S).group(1))
+    client.get(url, headers=headers)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, headers=headers)
+    count = len(queries)  # Now: the next requests empty the log of queries.
+    assert response.status_code == 204, (url, response.status_code)
+    polls, boards = [], []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        client.get(url)
+        t1 = time.perf_counter()
+        client.get(url, headers=headers)
+        polls.append(time.perf_counter() - t1)
+        boards.append(t1 - t0)
+    return count, statistics.median(polls), statistics.median(boards)
+
+
 def weight(html):
     """Raw and gzip -9 bytes of the page with the CSS and JS it links."""
     assets = [STATIC / a.decode() for a in re.findall(rb'(?:href|src)="/static/([^"?]+\.(?:css|js))', html)]
@@ -174,6 +199,7 @@ def main():
         raw, packed = weight(html)
         qs, _, ts = render(client, BOARD, args.repeat, {"q": SEARCH})
         qt, _, tt = render(client, ticket_url, args.repeat)
+        qp, tp, tb = poll(client, BOARD, args.repeat * 3)
         rows += [
             (who, "board, 50 open tickets", q50, "", f"{t50 * 1000:.1f}", "1.00"),
             (who, f"board, {open_count:,} open tickets", q, f"{raw:,} / {packed:,}", f"{t * 1000:.1f}",
@@ -181,7 +207,10 @@ def main():
             (who, f"board searched « {SEARCH} »", qs, "", f"{ts * 1000:.1f}", f"{ts / t50:.2f}"),
             (who, f"ticket page, {photographed.media.count()} photos", qt, "", f"{tt * 1000:.1f}",
              f"{tt / t50:.2f}"),
+            (who, f"board poll, nothing changed (204): {tp / tb:.1%} of the full board's time", qp, "0",
+             f"{tp * 1000:.1f}", f"{tp / t50:.2f}"),
         ]
+        assert tp <= 0.10 * tb, f"a poll with no change costs {tp / tb:.0%} of the full board"
         assert q == q50, f"the board's query count grew with the tickets: {q50} -> {q}"
         assert raw <= 150 * 1024, f"board weighs {raw} bytes"
         assert qt <= 10, f"ticket page made {qt} queries"

@@ -404,6 +404,8 @@ SCHEDULER_STALE_AFTER = timedelta(minutes=env.int("SCHEDULER_STALE_MINUTES", def
 BOARD_COLUMN_LIMIT = env.int("BOARD_COLUMN_LIMIT", default=25)
 # Tickets per page when one column (or the archives) is shown alone.
 BOARD_PAGE_SIZE = env.int("BOARD_PAGE_SIZE", default=50)
+# How often an open board asks whether anything changed (one small query, an empty 204 when nothing did).
+BOARD_POLL_SECONDS = env.int("BOARD_POLL_SECONDS", default=15)
 
 # --- Logging ----------------------------------------------------------------
 LOGGING = {

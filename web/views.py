@@ -6,6 +6,7 @@ works as a plain form post without JavaScript; htmx only swaps the page in
 place. Who sees which button comes from `tickets.policies`, never a template.
 """
 from contextlib import contextmanager
+from datetime import datetime
 from functools import wraps
 
 from django.conf import settings
@@ -15,9 +16,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.forms.utils import ErrorDict
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -103,6 +106,12 @@ def board(request):
         priority=data.get("priorite", ""),
         search=data.get("q", ""),
     )
+    # The open board asks every BOARD_POLL_SECONDS whether what it shows changed: nothing → an empty 204
+    # (one aggregate query), else only the live part, drawn by the same template as the page.
+    version = selectors.board_version(tickets, now=now)
+    polled = POLL_HEADER in request.headers
+    if polled and request.headers[POLL_HEADER] == version:
+        return _poll_response(HttpResponse(status=204))
     kept = {k: v for k, v in request.GET.items() if k in filters.fields and v}
     context = {
         "filters": filters,
@@ -117,8 +126,9 @@ def board(request):
         "can_report": policies.can_report(request.user),
         "waiting": Ticket.WAITING_STATUSES,
     }
+    context.update(version=version, drawn_at=now.isoformat(), poll_seconds=settings.BOARD_POLL_SECONDS)
     # Remembered for "← Retour au tableau" on a ticket: the person comes back to the same filters.
-    if request.session.get(BOARD_QUERY_KEY, "") != request.GET.urlencode():
+    if not polled and request.session.get(BOARD_QUERY_KEY, "") != request.GET.urlencode():
         request.session[BOARD_QUERY_KEY] = request.GET.urlencode()
     status = request.GET.get("colonne", "")
     if status in Ticket.Status.values:
@@ -127,7 +137,32 @@ def board(request):
         context["column"].count = context["page"].paginator.count
     else:
         context["columns"] = selectors.board_columns(tickets, now=now)
+    if polled:
+        context["assigned_to_me"] = _assigned_since(request)
+        return _poll_response(render(request, "web/_board_live.html", context))
     return render(request, "web/board.html", context)
+
+
+POLL_HEADER = "X-Board-Version"
+DRAWN_AT_HEADER = "X-Board-Drawn-At"
+
+
+def _assigned_since(request):
+    """Tickets given to the viewer since his board was drawn (the moment his page sends back)."""
+    try:
+        since = datetime.fromisoformat(request.headers.get(DRAWN_AT_HEADER, ""))
+    except ValueError:
+        return []
+    if timezone.is_naive(since):
+        return []
+    return selectors.newly_assigned(request.user, since=since)
+
+
+def _poll_response(response):
+    """A poll's answer is a piece of the page: never cached, never shown for the page's own address."""
+    add_never_cache_headers(response)
+    patch_vary_headers(response, [POLL_HEADER])
+    return response
 
 
 # --- Ticket page -------------------------------------------------------------------

@@ -31,7 +31,14 @@
   var lastRequest = null;
   var lastSubmitter = null;
   document.addEventListener("submit", function (event) { lastSubmitter = event.submitter || null; }, true);
+  // The board's own poll (data-board-poll) is not the person's action: it neither becomes the request
+  // "Réessayer" sends again nor shows the error box; the next poll simply tries again.
+  function polled(event) {
+    var elt = event.detail && event.detail.elt;
+    return !!(elt && elt.hasAttribute && elt.hasAttribute("data-board-poll"));
+  }
   document.addEventListener("htmx:beforeRequest", function (event) {
+    if (polled(event)) return;
     lastRequest = { elt: event.detail.elt, submitter: lastSubmitter };
   });
   function showNetError(kind) {
@@ -46,12 +53,14 @@
     var box = document.getElementById("net-error");
     if (box) box.hidden = true;
   }
-  document.addEventListener("htmx:sendError", function () {
+  document.addEventListener("htmx:sendError", function (event) {
+    if (polled(event)) return;
     showNetError(navigator.onLine === false ? "offline" : "failed");
   });
-  document.addEventListener("htmx:timeout", function () { showNetError("offline"); });
+  document.addEventListener("htmx:timeout", function (event) { if (!polled(event)) showNetError("offline"); });
   document.addEventListener("htmx:responseError", function (event) {
     // A 4xx is a page of ours (a refused form, a 404) and is shown; a 5xx swaps nothing.
+    if (polled(event)) return;
     if (event.detail.xhr && event.detail.xhr.status >= 500) showNetError("failed");
   });
   document.addEventListener("click", function (event) {
@@ -90,6 +99,15 @@
     if (field.value) s.setItem(draftKey(field), field.value); else s.removeItem(draftKey(field));
   });
   document.addEventListener("htmx:beforeSwap", function (event) {
+    // A poll answered by another page (signed out meanwhile: the sign-in page) reloads, never nests it.
+    if (polled(event)) {
+      var xhr = event.detail.xhr;
+      if (xhr.status >= 400 || (xhr.responseURL && new URL(xhr.responseURL).pathname !== location.pathname)) {
+        event.detail.shouldSwap = false;
+        if (xhr.status < 500) location.reload();
+      }
+      return;
+    }
     var form = event.detail.requestConfig && event.detail.requestConfig.elt;
     var s = store();
     // Gone through (a refused form comes back from the server with its text): the draft is done.
@@ -97,6 +115,13 @@
     form.querySelectorAll("textarea").forEach(function (field) { s.removeItem(draftKey(field)); });
   });
   restoreDrafts(document);
+
+  // The quiet "assigned to you" note on the board closes with its button.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-dismiss-toast]");
+    var toast = button && button.closest(".toast");
+    if (toast) toast.replaceChildren();
+  });
 
   // After htmx swaps a new page in, move the focus to it so screen readers announce it.
   document.addEventListener("htmx:afterSettle", function (event) {
