@@ -254,6 +254,7 @@ def ticket_detail(request, ticket_id, *, forms=None):
         "can_comment": policies.can_comment(user, ticket),
         "can_upload": policies.can_upload(user, ticket),
         "can_assign": policies.can_assign(user, ticket),
+        "can_take": policies.can_take(user, ticket),
         "can_schedule": policies.can_schedule(user, ticket),
         "can_view_alerts": policies.can_view_alerts(user, ticket),
         "media": ticket.media.all(),
@@ -311,6 +312,16 @@ def ticket_assign(request, ticket_id):
         services.ticket_assign(ticket=ticket, by=request.user, technician=technician, team=team)
         label = ticket.assignee_label or _("personne")
         messages.success(request, _("Ticket assigné à %(who)s.") % {"who": label})
+    return redirect(ticket)
+
+
+@login_required
+@post_or_back_to_ticket
+def ticket_take(request, ticket_id):
+    ticket = _visible_ticket(request, ticket_id)
+    with _errors_as_messages(request):
+        services.ticket_take(ticket=ticket, by=request.user)
+        messages.success(request, _("Le ticket est à vous."))
     return redirect(ticket)
 
 

@@ -1,0 +1,80 @@
+"""The ticket page's own actions: "Je m'en occupe", editing, reporting with an assignee, deleting.
+
+Each goes through tickets/services.py, so each leaves its line in the history; each is refused to
+those whose role does not allow it (403) and hidden from those who may not see the ticket (404).
+"""
+import pytest
+from django.urls import reverse
+
+from tests.conftest import make_user
+from accounts.roles import Role
+from tickets import policies, services
+from tickets.models import Ticket, TimelineEntry
+
+pytestmark = pytest.mark.django_db
+A = TimelineEntry.Action
+
+
+def url(name, ticket):
+    return reverse(f"web:{name}", kwargs={"ticket_id": ticket.ticket_id})
+
+
+# --- "Je m'en occupe" ------------------------------------------------------------------
+@pytest.mark.parametrize("role,allowed", [
+    (Role.ADMIN, True), (Role.SUPERVISOR, True), (Role.TEAM_LEADER, True), (Role.SENIOR_TECHNICIAN, True),
+    (Role.TECHNICIAN, True), (Role.COORDINATOR, False), (Role.OPERATOR, False), (Role.VIEWER, False),
+])
+def test_the_roles_that_work_on_tickets_may_take_one(role, allowed):
+    user = make_user(f"{role.value}@igp.test", role)
+    assert user.has_perm("tickets.take_ticket") is allowed
+
+
+def test_a_technician_takes_an_unassigned_ticket_and_the_history_says_so(signed_in, technician, make_ticket):
+    ticket = make_ticket()
+    client = signed_in(technician)
+    assert "Je m'en occupe" in client.get(ticket.get_absolute_url()).content.decode()
+    response = client.post(url("ticket-take", ticket), follow=True)
+    ticket.refresh_from_db()
+    assert ticket.assigned_to == technician
+    page = response.content.decode()
+    assert "Le ticket est à vous." in page
+    assert "Je m'en occupe" not in page
+    entry = ticket.timeline.get(action=A.ASSIGNED)
+    assert (entry.actor, entry.old_value, entry.new_value) == (technician, "", "Jean Technicien")
+
+
+def test_a_ticket_already_taken_is_not_taken_again(signed_in, technician, technician2, make_ticket):
+    ticket = make_ticket()
+    stale = Ticket.objects.get(pk=ticket.pk)
+    services.ticket_take(ticket=ticket, by=technician2)
+    with pytest.raises(services.ConflictError):
+        services.ticket_take(ticket=stale, by=technician)
+    response = signed_in(technician).post(url("ticket-take", ticket), follow=True)
+    assert "Vous ne pouvez pas prendre ce ticket." in response.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.assigned_to == technician2
+    assert ticket.timeline.filter(action=A.ASSIGNED).count() == 1
+
+
+def test_a_team_ticket_or_a_finished_one_cannot_be_taken(technician, make_ticket):
+    assert not policies.can_take(technician, make_ticket(assigned_to_team=True))
+    assert not policies.can_take(technician, make_ticket(status=Ticket.Status.COMPLETED))
+
+
+def test_an_operator_cannot_take_his_own_ticket_and_others_are_hidden(signed_in, operator, operator2,
+                                                                     make_ticket):
+    mine, other = make_ticket(reporter=operator), make_ticket(reporter=operator2)
+    client = signed_in(operator)
+    assert "Je m'en occupe" not in client.get(mine.get_absolute_url()).content.decode()
+    client.post(url("ticket-take", mine))
+    assert client.post(url("ticket-take", other)).status_code == 404
+    mine.refresh_from_db()
+    assert mine.assigned_to is None and not mine.timeline.exists()
+
+
+def test_opening_the_take_address_shows_the_ticket_and_takes_nothing(signed_in, technician, make_ticket):
+    ticket = make_ticket()
+    response = signed_in(technician).get(url("ticket-take", ticket))
+    assert response.status_code == 302 and response.url == ticket.get_absolute_url()
+    ticket.refresh_from_db()
+    assert ticket.assigned_to is None
