@@ -6,8 +6,8 @@ those whose role does not allow it (403) and hidden from those who may not see t
 import pytest
 from django.urls import reverse
 
-from tests.conftest import make_user
 from accounts.roles import Role
+from tests.conftest import make_user
 from tickets import policies, services
 from tickets.models import Ticket, TimelineEntry
 
