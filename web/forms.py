@@ -77,6 +77,21 @@ class ReportForm(forms.Form):
                             widget=forms.ClearableFileInput(attrs={"accept": MEDIA_ACCEPT}))
 
 
+class TicketEditForm(forms.Form):
+    """What the ticket says (title, description, priority, machine); the service writes one history line per change."""
+
+    title = forms.CharField(label=_("Titre"), max_length=200)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    priority = forms.ChoiceField(label=_("Priorité"), choices=Ticket.Priority.choices)
+    machine = forms.ModelChoiceField(label=_("Machine"), queryset=Machine.objects.all())
+
+    def __init__(self, *args, ticket=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if ticket is not None and not self.is_bound:
+            self.initial.update(title=ticket.title, description=ticket.description, priority=ticket.priority,
+                                machine=ticket.machine_id)
+
+
 class CommentForm(forms.Form):
     body = forms.CharField(label=_("Votre commentaire"), max_length=5000,
                            widget=forms.Textarea(attrs={"rows": 3}))

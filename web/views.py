@@ -31,7 +31,8 @@ from tickets.downloads import media_file_response
 from tickets.models import Ticket
 
 from . import selectors
-from .forms import AssignForm, BoardFilterForm, CommentForm, LoginForm, MediaForm, ReportForm, ScheduleForm
+from .forms import (AssignForm, BoardFilterForm, CommentForm, LoginForm, MediaForm, ReportForm, ScheduleForm,
+                    TicketEditForm)
 
 
 class LoginView(auth_views.LoginView):
@@ -255,6 +256,7 @@ def ticket_detail(request, ticket_id, *, forms=None):
         "can_upload": policies.can_upload(user, ticket),
         "can_assign": policies.can_assign(user, ticket),
         "can_take": policies.can_take(user, ticket),
+        "can_edit": policies.can_edit(user, ticket),
         "can_schedule": policies.can_schedule(user, ticket),
         "can_view_alerts": policies.can_view_alerts(user, ticket),
         "media": ticket.media.all(),
@@ -323,6 +325,28 @@ def ticket_take(request, ticket_id):
         services.ticket_take(ticket=ticket, by=request.user)
         messages.success(request, _("Le ticket est à vous."))
     return redirect(ticket)
+
+
+@login_required
+def ticket_edit(request, ticket_id):
+    """Its own page rather than a form on the ticket's: a whole phone screen for the text, and the ticket
+    page keeps its query budget (the machine list is read only here). A refused form comes back on this
+    same address, which a reload opens again."""
+    ticket = _visible_ticket(request, ticket_id)
+    if not policies.can_edit(request.user, ticket):
+        raise PermissionDenied(_("Vous n'avez pas le droit de modifier ce ticket."))
+    form = TicketEditForm(request.POST or None, ticket=ticket)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.ticket_update(ticket=ticket, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for name, errors in (exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}).items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            messages.success(request, _("Ticket modifié."))
+            return redirect(ticket)
+    return render(request, "web/ticket_edit.html", {"ticket": ticket, "form": mark_errors(form)},
+                  status=400 if form.errors else 200)
 
 
 @login_required

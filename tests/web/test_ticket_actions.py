@@ -78,3 +78,49 @@ def test_opening_the_take_address_shows_the_ticket_and_takes_nothing(signed_in, 
     assert response.status_code == 302 and response.url == ticket.get_absolute_url()
     ticket.refresh_from_db()
     assert ticket.assigned_to is None
+
+
+# --- Editing title, description, priority and machine on the page -------------------------
+def edit_data(ticket, **changes):
+    return {"title": ticket.title, "description": ticket.description, "priority": ticket.priority,
+            "machine": ticket.machine_id, **changes}
+
+
+def test_a_technician_edits_the_ticket_and_each_change_is_a_history_line(signed_in, technician, make_ticket,
+                                                                        machine2):
+    ticket = make_ticket()
+    client = signed_in(technician)
+    assert url("ticket-edit", ticket) in client.get(ticket.get_absolute_url()).content.decode()
+    assert 'value="Ajouter de la graisse aux engrenages"' in client.get(url("ticket-edit", ticket)).content.decode()
+    response = client.post(url("ticket-edit", ticket), edit_data(
+        ticket, title="Courroie usée", priority=Ticket.Priority.HIGH, machine=machine2.pk), follow=True)
+    assert "Ticket modifié." in response.content.decode()
+    ticket.refresh_from_db()
+    assert (ticket.title, ticket.priority, ticket.machine) == ("Courroie usée", Ticket.Priority.HIGH, machine2)
+    lines = {e.note: (e.old_value, e.new_value, e.actor) for e in ticket.timeline.filter(action=A.UPDATED)}
+    assert set(lines) == {"title", "priority", "machine"}
+    assert lines["title"] == ("Ajouter de la graisse aux engrenages", "Courroie usée", technician)
+
+
+def test_an_empty_title_comes_back_next_to_the_field_with_what_was_typed(signed_in, technician, make_ticket):
+    ticket = make_ticket()
+    client = signed_in(technician)
+    response = client.post(url("ticket-edit", ticket), edit_data(ticket, title="", description="Texte tapé"))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'aria-invalid="true"' in page and "autofocus" in page and "Texte tapé" in page
+    assert client.get(url("ticket-edit", ticket)).status_code == 200  # a reload of this address works
+    ticket.refresh_from_db()
+    assert ticket.title == "Ajouter de la graisse aux engrenages"
+    assert not ticket.timeline.exists()
+
+
+def test_an_operator_may_not_edit_and_cannot_reach_others_tickets(signed_in, operator, operator2, make_ticket):
+    mine, other = make_ticket(reporter=operator), make_ticket(reporter=operator2)
+    client = signed_in(operator)
+    assert url("ticket-edit", mine) not in client.get(mine.get_absolute_url()).content.decode()
+    assert client.get(url("ticket-edit", mine)).status_code == 403
+    assert client.post(url("ticket-edit", mine), edit_data(mine, title="Autre")).status_code == 403
+    assert client.post(url("ticket-edit", other), edit_data(other, title="Autre")).status_code == 404
+    mine.refresh_from_db()
+    assert mine.title == "Ajouter de la graisse aux engrenages"
