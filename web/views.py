@@ -31,8 +31,16 @@ from tickets.downloads import media_file_response
 from tickets.models import Ticket
 
 from . import selectors
-from .forms import (AssignForm, BoardFilterForm, CommentForm, LoginForm, MediaForm, ReportForm, ScheduleForm,
-                    TicketEditForm)
+from .forms import (
+    AssignForm,
+    BoardFilterForm,
+    CommentForm,
+    LoginForm,
+    MediaForm,
+    ReportForm,
+    ScheduleForm,
+    TicketEditForm,
+)
 
 
 class LoginView(auth_views.LoginView):
