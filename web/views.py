@@ -425,7 +425,7 @@ def media_file(request, ticket_id, media_id):
 def report(request):
     if not policies.can_report(request.user):
         raise PermissionDenied(_("Vous n'avez pas le droit de signaler un problème."))
-    form = ReportForm(request.POST or None, request.FILES or None)
+    form = ReportForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -436,10 +436,17 @@ def report(request):
                 )
                 if data.get("photo"):
                     services.media_add(ticket=ticket, upload=data["photo"], by=request.user)
+                # Through the same services as on the ticket page, so the history has its lines.
+                if "assignee" in form.fields and form.assignment():
+                    technician, team = form.assignment()
+                    services.ticket_assign(ticket=ticket, by=request.user, technician=technician, team=team)
+                if data.get("scheduled_date"):
+                    services.ticket_schedule(ticket=ticket, by=request.user, scheduled_date=data["scheduled_date"])
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 for name, errors in exc.message_dict.items():
-                    form.add_error(name if name in form.fields else ("photo" if name == "file" else None), errors)
+                    name = {"file": "photo", "assigned_to": "assignee"}.get(name, name)
+                    form.add_error(name if name in form.fields else None, errors)
             else:
                 form.add_error(None, exc.messages)
         else:

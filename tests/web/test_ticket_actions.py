@@ -5,6 +5,7 @@ those whose role does not allow it (403) and hidden from those who may not see t
 """
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.roles import Role
 from tests.conftest import make_user
@@ -124,3 +125,50 @@ def test_an_operator_may_not_edit_and_cannot_reach_others_tickets(signed_in, ope
     assert client.post(url("ticket-edit", other), edit_data(other, title="Autre")).status_code == 404
     mine.refresh_from_db()
     assert mine.title == "Ajouter de la graisse aux engrenages"
+
+
+# --- Assigning and scheduling while reporting ----------------------------------------------
+REPORT = reverse("web:report")
+
+
+def test_a_supervisor_reports_assigns_and_schedules_in_one_go(signed_in, supervisor, technician, machine):
+    client = signed_in(supervisor)
+    page = client.get(REPORT).content.decode()
+    assert '<label for="id_assignee">Assigner à' in page and '<label for="id_scheduled_date">' in page
+    response = client.post(REPORT, {"machine": machine.pk, "title": "Courroie", "priority": "high",
+                                    "assignee": technician.pk, "scheduled_date": "2026-12-01T08:30"},
+                           follow=True)
+    ticket = Ticket.objects.get()
+    assert ticket.assigned_to == technician
+    assert timezone.localtime(ticket.scheduled_date).strftime("%Y-%m-%d %H:%M") == "2026-12-01 08:30"
+    assert list(ticket.timeline.values_list("action", flat=True).order_by("pk")) == [
+        A.CREATED, A.ASSIGNED, A.SCHEDULED]
+    assert "<strong>ASSIGNÉ</strong> · Jean Technicien" in response.content.decode()
+
+
+def test_a_report_can_go_to_the_whole_team(signed_in, supervisor, machine):
+    signed_in(supervisor).post(REPORT, {"machine": machine.pk, "title": "Fuite", "priority": "low",
+                                        "assignee": "team"})
+    ticket = Ticket.objects.get()
+    assert ticket.assigned_to_team and ticket.timeline.filter(action=A.ASSIGNED).exists()
+
+
+def test_a_report_left_unassigned_writes_no_assignment_line(signed_in, supervisor, machine):
+    signed_in(supervisor).post(REPORT, {"machine": machine.pk, "title": "Fuite", "priority": "low"})
+    ticket = Ticket.objects.get()
+    assert not ticket.is_assigned and list(ticket.timeline.values_list("action", flat=True)) == [A.CREATED]
+
+
+def test_an_operator_neither_sees_nor_can_send_an_assignee(signed_in, operator, technician, machine):
+    client = signed_in(operator)
+    page = client.get(REPORT).content.decode()
+    assert 'name="assignee"' not in page and 'name="scheduled_date"' not in page
+    client.post(REPORT, {"machine": machine.pk, "title": "Bruit", "priority": "low",
+                         "assignee": technician.pk, "scheduled_date": "2026-12-01T08:30"})
+    ticket = Ticket.objects.get()
+    assert ticket.assigned_to is None and ticket.scheduled_date is None
+
+
+def test_a_technician_may_not_dispatch_while_reporting(signed_in, technician, machine):
+    page = signed_in(technician).get(REPORT).content.decode()
+    assert 'name="assignee"' not in page and 'name="scheduled_date"' not in page
