@@ -168,6 +168,22 @@ def ticket_update(*, ticket, by, **fields):
     return ticket
 
 
+def ticket_delete(*, ticket, by):
+    """Delete a ticket with its comments, timeline and files; its webhook history stays.
+
+    `WebhookNotification.ticket` is SET_NULL and the rows keep `ticket_number`, so what was sent
+    about the ticket can still be read. Files go only once the rows are gone for good (on commit),
+    so a rolled-back delete never leaves a ticket pointing at missing photos.
+    """
+    if not policies.can_delete(by, ticket):
+        _deny(_("Vous n'avez pas le droit de supprimer ce ticket."))
+    files = [m.file.name for m in ticket.media.all() if m.file]
+    storage = Media._meta.get_field("file").storage
+    with transaction.atomic():
+        ticket.delete()
+        transaction.on_commit(lambda: [storage.delete(name) for name in files])
+
+
 def comment_add(*, ticket, author, body, now=None):
     if not policies.can_comment(author, ticket):
         _deny(_("Vous n'avez pas le droit de commenter ce ticket."))

@@ -14,6 +14,7 @@ urlpatterns = [
     path("tickets/<str:ticket_id>/statut/", views.ticket_move, name="ticket-move"),
     path("tickets/<str:ticket_id>/assigner/", views.ticket_assign, name="ticket-assign"),
     path("tickets/<str:ticket_id>/modifier/", views.ticket_edit, name="ticket-edit"),
+    path("tickets/<str:ticket_id>/supprimer/", views.ticket_delete, name="ticket-delete"),
     path("tickets/<str:ticket_id>/prendre/", views.ticket_take, name="ticket-take"),
     path("tickets/<str:ticket_id>/planifier/", views.ticket_schedule, name="ticket-schedule"),
     path("tickets/<str:ticket_id>/commentaires/", views.comment_add, name="ticket-comment"),

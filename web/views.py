@@ -265,6 +265,7 @@ def ticket_detail(request, ticket_id, *, forms=None):
         "can_assign": policies.can_assign(user, ticket),
         "can_take": policies.can_take(user, ticket),
         "can_edit": policies.can_edit(user, ticket),
+        "can_delete": policies.can_delete(user, ticket),
         "can_schedule": policies.can_schedule(user, ticket),
         "can_view_alerts": policies.can_view_alerts(user, ticket),
         "media": ticket.media.all(),
@@ -355,6 +356,21 @@ def ticket_edit(request, ticket_id):
             return redirect(ticket)
     return render(request, "web/ticket_edit.html", {"ticket": ticket, "form": mark_errors(form)},
                   status=400 if form.errors else 200)
+
+
+@login_required
+def ticket_delete(request, ticket_id):
+    """GET asks "are you sure?" on a page of its own (works without JavaScript); POST deletes."""
+    ticket = _visible_ticket(request, ticket_id)
+    if not policies.can_delete(request.user, ticket):
+        raise PermissionDenied(_("Vous n'avez pas le droit de supprimer ce ticket."))
+    if request.method == "POST":
+        number = ticket.ticket_id
+        services.ticket_delete(ticket=ticket, by=request.user)
+        messages.success(request, _("Ticket %(id)s supprimé.") % {"id": number})
+        return redirect(board_url(request))
+    return render(request, "web/ticket_delete.html", {
+        "ticket": ticket, "comments": ticket.comments.count(), "media": ticket.media.count()})
 
 
 @login_required

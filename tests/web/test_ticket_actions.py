@@ -172,3 +172,58 @@ def test_an_operator_neither_sees_nor_can_send_an_assignee(signed_in, operator, 
 def test_a_technician_may_not_dispatch_while_reporting(signed_in, technician, machine):
     page = signed_in(technician).get(REPORT).content.decode()
     assert 'name="assignee"' not in page and 'name="scheduled_date"' not in page
+
+
+# --- Deleting, with a confirmation, the alert history kept ----------------------------------
+def test_a_supervisor_confirms_then_deletes_and_the_alert_history_keeps_the_number(
+        signed_in, supervisor, technician, make_ticket):
+    from notifications.models import WebhookNotification
+
+    ticket = make_ticket(assigned_to=technician)
+    number = ticket.ticket_id
+    services.comment_add(ticket=ticket, author=technician, body="Graisse commandée")
+    WebhookNotification.objects.create(ticket=ticket, webhook_url="https://hooks.example.invalid/x",
+                                       response_status=200, succeeded=True)
+    client = signed_in(supervisor)
+    assert url("ticket-delete", ticket) in client.get(ticket.get_absolute_url()).content.decode()
+    confirm = client.get(url("ticket-delete", ticket))
+    assert confirm.status_code == 200
+    assert "Supprimer ce ticket ?" in confirm.content.decode() and "1 commentaire" in confirm.content.decode()
+    assert Ticket.objects.filter(pk=ticket.pk).exists()  # opening the question deletes nothing
+
+    response = client.post(url("ticket-delete", ticket), follow=True)
+    assert f"Ticket {number} supprimé." in response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("web:board")
+    assert not Ticket.objects.filter(ticket_id=number).exists()
+    alert = WebhookNotification.objects.get()
+    assert alert.ticket is None and alert.ticket_number == number
+
+
+def test_deleting_removes_the_files_once_committed(signed_in, supervisor, make_ticket, photo, settings,
+                                                  django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    ticket = make_ticket()
+    services.media_add(ticket=ticket, upload=SimpleUploadedFile("a.png", photo, "image/png"), by=supervisor)
+    assert len(list(settings.MEDIA_ROOT.rglob("*.png"))) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_in(supervisor).post(url("ticket-delete", ticket))
+    assert list(settings.MEDIA_ROOT.rglob("*.png")) == []
+
+
+@pytest.mark.parametrize("who", ["technician", "operator"])
+def test_those_not_allowed_see_no_delete_and_are_refused(request, signed_in, who, make_ticket):
+    user = request.getfixturevalue(who)
+    ticket = make_ticket(reporter=user)
+    client = signed_in(user)
+    assert url("ticket-delete", ticket) not in client.get(ticket.get_absolute_url()).content.decode()
+    assert client.get(url("ticket-delete", ticket)).status_code == 403
+    assert client.post(url("ticket-delete", ticket)).status_code == 403
+    assert Ticket.objects.filter(pk=ticket.pk).exists()
+
+
+def test_an_operator_cannot_even_find_someone_elses_ticket_to_delete(signed_in, operator, operator2,
+                                                                   make_ticket):
+    other = make_ticket(reporter=operator2)
+    assert signed_in(operator).post(url("ticket-delete", other)).status_code == 404
+    assert Ticket.objects.filter(pk=other.pk).exists()
