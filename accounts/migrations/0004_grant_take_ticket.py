@@ -13,10 +13,11 @@ PERMISSION = "tickets.take_ticket"
 def grant(apps, schema_editor):
     from django.contrib.auth.management import create_permissions
 
+    # Django creates Permission rows only after the last migration (post_migrate); create this one now.
     tickets = apps.get_app_config("tickets")
-    tickets.models_module = True
+    models_module, tickets.models_module = tickets.models_module, tickets.models_module or True
     create_permissions(tickets, verbosity=0)
-    tickets.models_module = None
+    tickets.models_module = models_module
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     permission = Permission.objects.get(content_type__app_label="tickets", codename="take_ticket")

@@ -227,3 +227,22 @@ def test_an_operator_cannot_even_find_someone_elses_ticket_to_delete(signed_in, 
     other = make_ticket(reporter=operator2)
     assert signed_in(operator).post(url("ticket-delete", other)).status_code == 404
     assert Ticket.objects.filter(pk=other.pk).exists()
+
+
+def test_the_data_migration_gives_take_ticket_to_existing_groups_and_nothing_else():
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group, Permission
+
+    grant = importlib.import_module("accounts.migrations.0004_grant_take_ticket").grant
+    take = Permission.objects.get(codename="take_ticket")
+    move = Permission.objects.get(codename="move_ticket")
+    technicians, operators = Group.objects.get(name=Role.TECHNICIAN), Group.objects.get(name=Role.OPERATOR)
+    technicians.permissions.remove(take, move)  # a database from before the permission; staff removed "move"
+
+    grant(apps, None)
+
+    assert take in technicians.permissions.all() and move not in technicians.permissions.all()
+    assert take not in operators.permissions.all()
+    assert take in Group.objects.get(name=Role.ADMIN).permissions.all()
