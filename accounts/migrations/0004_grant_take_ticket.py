@@ -15,7 +15,8 @@ def grant(apps, schema_editor):
 
     # Django creates Permission rows only after the last migration (post_migrate); create this one now.
     tickets = apps.get_app_config("tickets")
-    models_module, tickets.models_module = tickets.models_module, tickets.models_module or True
+    models_module = getattr(tickets, "models_module", None)
+    tickets.models_module = models_module or True
     create_permissions(tickets, verbosity=0)
     tickets.models_module = models_module
     Group = apps.get_model("auth", "Group")
