@@ -42,6 +42,8 @@ _REPORT = ["tickets.add_ticket", "tickets.view_ticket", "tickets.comment_ticket"
 _SEE_ALL = ["tickets.view_all_tickets"]
 _WORK = ["tickets.move_ticket", "tickets.change_ticket"]
 _DISPATCH = ["tickets.assign_ticket", "tickets.schedule_ticket"]
+# "Je m'en occupe": whoever can be given a ticket (and those who dispatch them) may take an unassigned one.
+_TAKE = ["tickets.take_ticket"]
 _MANAGE_MACHINES = ["tickets.add_machine", "tickets.change_machine", "tickets.delete_machine"]
 _MANAGE_USERS = ["accounts.view_user", "accounts.add_user", "accounts.change_user", "accounts.delete_user"]
 _ALERTS = ["notifications.view_webhooknotification", "notifications.run_overdue_check"]
@@ -49,7 +51,7 @@ _ALERTS = ["notifications.view_webhooknotification", "notifications.run_overdue_
 # "*" means every permission of the project.
 ROLE_PERMISSIONS = {
     Role.ADMIN: ["*"],
-    Role.SUPERVISOR: _REPORT + _SEE_ALL + _WORK + _DISPATCH + _VIEW_MACHINES + _MANAGE_MACHINES
+    Role.SUPERVISOR: _REPORT + _SEE_ALL + _WORK + _DISPATCH + _TAKE + _VIEW_MACHINES + _MANAGE_MACHINES
     + _MANAGE_USERS + _ALERTS + ["tickets.delete_ticket", "tickets.view_comment", "tickets.view_media",
                                  "tickets.view_timelineentry"],
     Role.DIRECTOR: _REPORT + _SEE_ALL + _DISPATCH + _VIEW_MACHINES + ["accounts.view_user",
@@ -58,10 +60,10 @@ ROLE_PERMISSIONS = {
                                                                                   "notifications.view_webhooknotification"],
     Role.PLANNER: _REPORT + _SEE_ALL + _DISPATCH + _VIEW_MACHINES + ["accounts.view_user",
                                                                       "notifications.view_webhooknotification"],
-    Role.TEAM_LEADER: _REPORT + _SEE_ALL + _WORK + _DISPATCH + _VIEW_MACHINES,
-    Role.SENIOR_TECHNICIAN: _REPORT + _SEE_ALL + _WORK + ["tickets.assign_ticket", "tickets.change_machine"]
+    Role.TEAM_LEADER: _REPORT + _SEE_ALL + _WORK + _DISPATCH + _TAKE + _VIEW_MACHINES,
+    Role.SENIOR_TECHNICIAN: _REPORT + _SEE_ALL + _WORK + _TAKE + ["tickets.assign_ticket", "tickets.change_machine"]
     + _VIEW_MACHINES,
-    Role.TECHNICIAN: _REPORT + _SEE_ALL + _WORK + _VIEW_MACHINES,
+    Role.TECHNICIAN: _REPORT + _SEE_ALL + _WORK + _TAKE + _VIEW_MACHINES,
     Role.SAFETY_OFFICER: _REPORT + _SEE_ALL + _VIEW_MACHINES,
     Role.QUALITY_INSPECTOR: _REPORT + _SEE_ALL + _VIEW_MACHINES,
     Role.STOREKEEPER: _REPORT + _SEE_ALL + _VIEW_MACHINES + ["tickets.move_ticket"],

@@ -231,13 +231,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return self._answer(ticket)
 
     def destroy(self, request, ticket_id=None):
-        ticket = self.get_object()
-        files = [m.file.name for m in ticket.media.all() if m.file]
-        storage = Media._meta.get_field("file").storage
-        with transaction.atomic():
-            ticket.delete()
-            # Files go only once the rows are gone for good.
-            transaction.on_commit(lambda: [storage.delete(name) for name in files])
+        services.ticket_delete(ticket=self.get_object(), by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=s.TicketMoveSerializer, responses={200: s.TicketSerializer, 400: ERROR, 403: ERROR,

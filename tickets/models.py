@@ -216,6 +216,7 @@ class Ticket(models.Model):
             ("view_all_tickets", _("Voir tous les tickets")),
             ("move_ticket", _("Changer le statut d'un ticket")),
             ("assign_ticket", _("Assigner un ticket")),
+            ("take_ticket", _("Prendre un ticket non assigné (« Je m'en occupe »)")),
             ("schedule_ticket", _("Planifier un ticket")),
             ("comment_ticket", _("Commenter un ticket")),
             ("upload_media", _("Joindre des photos et vidéos")),

@@ -31,6 +31,12 @@ def can_assign(user, ticket=None):
     return user.has_perm("tickets.assign_ticket") and (ticket is None or can_view(user, ticket))
 
 
+def can_take(user, ticket):
+    """"Je m'en occupe": a ticket nobody has yet, still to be worked on, taken by someone whose role may."""
+    return (user.has_perm("tickets.take_ticket") and can_view(user, ticket) and not ticket.is_assigned
+            and ticket.status not in (ticket.Status.COMPLETED, ticket.Status.ARCHIVED))
+
+
 def can_schedule(user, ticket=None):
     return user.has_perm("tickets.schedule_ticket") and (ticket is None or can_view(user, ticket))
 

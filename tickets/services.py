@@ -110,6 +110,25 @@ def ticket_assign(*, ticket, by, technician=None, team=False, now=None):
     return ticket
 
 
+def ticket_take(*, ticket, by, now=None):
+    """"Je m'en occupe": the person takes a ticket nobody has yet.
+
+    The update is conditional on the ticket still being unassigned, so when two
+    technicians tap at once one gets it and the other hears it is taken.
+    """
+    if not policies.can_take(by, ticket):
+        _deny(_("Vous ne pouvez pas prendre ce ticket."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        changed = Ticket.objects.filter(pk=ticket.pk, assigned_to__isnull=True, assigned_to_team=False).update(
+            assigned_to=by, updated_at=now)
+        if not changed:
+            raise ConflictError(_("Quelqu'un vient de prendre ce ticket. Rechargez la page."))
+        ticket.assigned_to, ticket.updated_at = by, now
+        _log(ticket, TimelineEntry.Action.ASSIGNED, by=by, old="", new=ticket.assignee_label, at=now)
+    return ticket
+
+
 def ticket_schedule(*, ticket, by, scheduled_date, now=None):
     """Set or clear the date the work is planned for (aware datetime)."""
     if not policies.can_schedule(by, ticket):
@@ -147,6 +166,22 @@ def ticket_update(*, ticket, by, **fields):
         for name, old, new in changes:
             _log(ticket, TimelineEntry.Action.UPDATED, by=by, old=old, new=new, note=name)
     return ticket
+
+
+def ticket_delete(*, ticket, by):
+    """Delete a ticket with its comments, timeline and files; its webhook history stays.
+
+    `WebhookNotification.ticket` is SET_NULL and the rows keep `ticket_number`, so what was sent
+    about the ticket can still be read. Files go only once the rows are gone for good (on commit),
+    so a rolled-back delete never leaves a ticket pointing at missing photos.
+    """
+    if not policies.can_delete(by, ticket):
+        _deny(_("Vous n'avez pas le droit de supprimer ce ticket."))
+    files = [m.file.name for m in ticket.media.all() if m.file]
+    storage = Media._meta.get_field("file").storage
+    with transaction.atomic():
+        ticket.delete()
+        transaction.on_commit(lambda: [storage.delete(name) for name in files])
 
 
 def comment_add(*, ticket, author, body, now=None):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import signin_limit
 from accounts.models import User
+from tickets import policies
 from tickets.models import Machine, Ticket
 
 # What a phone offers for "take a photo or a video, or pick one".
@@ -65,6 +66,8 @@ class BoardFilterForm(forms.Form):
 
 
 class ReportForm(forms.Form):
+    """Report a problem; those allowed to dispatch also assign and schedule it at once (`user=` decides)."""
+
     machine = forms.ModelChoiceField(label=_("Machine"), queryset=Machine.objects.all(),
                                      empty_label=_("Choisissez la machine"))
     title = forms.CharField(label=_("Titre"), max_length=200,
@@ -75,6 +78,44 @@ class ReportForm(forms.Form):
                                  initial=Ticket.Priority.MEDIUM)
     photo = forms.FileField(label=_("Photo ou vidéo (facultative)"), required=False,
                             widget=forms.ClearableFileInput(attrs={"accept": MEDIA_ACCEPT}))
+    assignee = forms.ChoiceField(label=_("Assigner à"), required=False)
+    scheduled_date = forms.DateTimeField(
+        label=_("Date planifiée"), required=False, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Heure de l'usine. Facultative."),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.technicians = {}
+        if user is not None and policies.can_assign(user):
+            self.technicians, self.fields["assignee"].choices = assignee_choices()
+        else:
+            del self.fields["assignee"]
+        if user is None or not policies.can_schedule(user):
+            del self.fields["scheduled_date"]
+
+    def assignment(self):
+        """(technician, team), or None when nobody was chosen (the ticket stays unassigned)."""
+        value = self.cleaned_data.get("assignee") or ""
+        if not value:
+            return None
+        return (None, True) if value == TEAM_CHOICE else (self.technicians.get(value), False)
+
+
+class TicketEditForm(forms.Form):
+    """What the ticket says (title, description, priority, machine); the service writes one history line per change."""
+
+    title = forms.CharField(label=_("Titre"), max_length=200)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    priority = forms.ChoiceField(label=_("Priorité"), choices=Ticket.Priority.choices)
+    machine = forms.ModelChoiceField(label=_("Machine"), queryset=Machine.objects.all())
+
+    def __init__(self, *args, ticket=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if ticket is not None and not self.is_bound:
+            self.initial.update(title=ticket.title, description=ticket.description, priority=ticket.priority,
+                                machine=ticket.machine_id)
 
 
 class CommentForm(forms.Form):
@@ -104,17 +145,22 @@ class MediaForm(forms.Form):
         return [f for f in (self.cleaned_data.get("camera"), self.cleaned_data.get("file")) if f]
 
 
+def assignee_choices():
+    """({pk: technician}, choices): nobody, the whole team, or one technician."""
+    technicians = {str(u.pk): u for u in User.objects.technicians()}
+    return technicians, [
+        ("", _("Personne")),
+        (TEAM_CHOICE, _("Équipe complète")),
+        *[(pk, str(u)) for pk, u in technicians.items()],
+    ]
+
+
 class AssignForm(forms.Form):
     assignee = forms.ChoiceField(label=_("Assigner à"), required=False)
 
     def __init__(self, *args, ticket=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.technicians = {str(u.pk): u for u in User.objects.technicians()}
-        self.fields["assignee"].choices = [
-            ("", _("Personne")),
-            (TEAM_CHOICE, _("Équipe complète")),
-            *[(pk, str(u)) for pk, u in self.technicians.items()],
-        ]
+        self.technicians, self.fields["assignee"].choices = assignee_choices()
         if ticket is not None and not self.is_bound:
             if ticket.assigned_to_team:
                 self.initial["assignee"] = TEAM_CHOICE

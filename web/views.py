@@ -34,7 +34,16 @@ from tickets.downloads import media_file_response
 from tickets.models import Ticket
 
 from . import selectors
-from .forms import AssignForm, BoardFilterForm, CommentForm, LoginForm, MediaForm, ReportForm, ScheduleForm
+from .forms import (
+    AssignForm,
+    BoardFilterForm,
+    CommentForm,
+    LoginForm,
+    MediaForm,
+    ReportForm,
+    ScheduleForm,
+    TicketEditForm,
+)
 
 
 class LoginView(auth_views.LoginView):
@@ -289,6 +298,9 @@ def ticket_detail(request, ticket_id, *, forms=None):
         "can_comment": policies.can_comment(user, ticket),
         "can_upload": policies.can_upload(user, ticket),
         "can_assign": policies.can_assign(user, ticket),
+        "can_take": policies.can_take(user, ticket),
+        "can_edit": policies.can_edit(user, ticket),
+        "can_delete": policies.can_delete(user, ticket),
         "can_schedule": policies.can_schedule(user, ticket),
         "can_view_alerts": policies.can_view_alerts(user, ticket),
         "media": ticket.media.all(),
@@ -347,6 +359,53 @@ def ticket_assign(request, ticket_id):
         label = ticket.assignee_label or _("personne")
         messages.success(request, _("Ticket assigné à %(who)s.") % {"who": label})
     return redirect(ticket)
+
+
+@login_required
+@post_or_back_to_ticket
+def ticket_take(request, ticket_id):
+    ticket = _visible_ticket(request, ticket_id)
+    with _errors_as_messages(request):
+        services.ticket_take(ticket=ticket, by=request.user)
+        messages.success(request, _("Le ticket est à vous."))
+    return redirect(ticket)
+
+
+@login_required
+def ticket_edit(request, ticket_id):
+    """Its own page rather than a form on the ticket's: a whole phone screen for the text, and the ticket
+    page keeps its query budget (the machine list is read only here). A refused form comes back on this
+    same address, which a reload opens again."""
+    ticket = _visible_ticket(request, ticket_id)
+    if not policies.can_edit(request.user, ticket):
+        raise PermissionDenied(_("Vous n'avez pas le droit de modifier ce ticket."))
+    form = TicketEditForm(request.POST or None, ticket=ticket)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.ticket_update(ticket=ticket, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for name, errors in (exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}).items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            messages.success(request, _("Ticket modifié."))
+            return redirect(ticket)
+    return render(request, "web/ticket_edit.html", {"ticket": ticket, "form": mark_errors(form)},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def ticket_delete(request, ticket_id):
+    """GET asks "are you sure?" on a page of its own (works without JavaScript); POST deletes."""
+    ticket = _visible_ticket(request, ticket_id)
+    if not policies.can_delete(request.user, ticket):
+        raise PermissionDenied(_("Vous n'avez pas le droit de supprimer ce ticket."))
+    if request.method == "POST":
+        number = ticket.ticket_id
+        services.ticket_delete(ticket=ticket, by=request.user)
+        messages.success(request, _("Ticket %(id)s supprimé.") % {"id": number})
+        return redirect(board_url(request))
+    return render(request, "web/ticket_delete.html", {
+        "ticket": ticket, "comments": ticket.comments.count(), "media": ticket.media.count()})
 
 
 @login_required
@@ -417,7 +476,7 @@ def media_file(request, ticket_id, media_id):
 def report(request):
     if not policies.can_report(request.user):
         raise PermissionDenied(_("Vous n'avez pas le droit de signaler un problème."))
-    form = ReportForm(request.POST or None, request.FILES or None)
+    form = ReportForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -428,10 +487,17 @@ def report(request):
                 )
                 if data.get("photo"):
                     services.media_add(ticket=ticket, upload=data["photo"], by=request.user)
+                # Through the same services as on the ticket page, so the history has its lines.
+                if "assignee" in form.fields and form.assignment():
+                    technician, team = form.assignment()
+                    services.ticket_assign(ticket=ticket, by=request.user, technician=technician, team=team)
+                if data.get("scheduled_date"):
+                    services.ticket_schedule(ticket=ticket, by=request.user, scheduled_date=data["scheduled_date"])
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 for name, errors in exc.message_dict.items():
-                    form.add_error(name if name in form.fields else ("photo" if name == "file" else None), errors)
+                    name = {"file": "photo", "assigned_to": "assignee"}.get(name, name)
+                    form.add_error(name if name in form.fields else None, errors)
             else:
                 form.add_error(None, exc.messages)
         else:
