@@ -31,6 +31,13 @@ def media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def board_polls_rarely(settings):
+    """A slow page test must not have the live board redrawn under its feet: the board
+    polls once an hour here; the live-board tests set their own interval (1 s, 7 s)."""
+    settings.BOARD_POLL_SECONDS = 3600
+
+
 @pytest.fixture
 def signed_in():
     """signed_in(user) -> a Client with that person's session."""
