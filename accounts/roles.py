@@ -53,7 +53,7 @@ ROLE_PERMISSIONS = {
     Role.ADMIN: ["*"],
     Role.SUPERVISOR: _REPORT + _SEE_ALL + _WORK + _DISPATCH + _TAKE + _VIEW_MACHINES + _MANAGE_MACHINES
     + _MANAGE_USERS + _ALERTS + ["tickets.delete_ticket", "tickets.view_comment", "tickets.view_media",
-                                 "tickets.view_timelineentry"],
+                                 "tickets.view_timelineentry", "tickets.delete_media"],
     Role.DIRECTOR: _REPORT + _SEE_ALL + _DISPATCH + _VIEW_MACHINES + ["accounts.view_user",
                                                                        "notifications.view_webhooknotification"],
     Role.COORDINATOR: _REPORT + _SEE_ALL + _WORK + _DISPATCH + _VIEW_MACHINES + ["accounts.view_user",

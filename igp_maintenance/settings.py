@@ -261,6 +261,14 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Upload caps: a photo from a phone is a few MB, a short video tens of MB.
 MEDIA_MAX_PHOTO_BYTES = env.int("MEDIA_MAX_PHOTO_BYTES", default=10 * 1024 * 1024)
 MEDIA_MAX_VIDEO_BYTES = env.int("MEDIA_MAX_VIDEO_BYTES", default=100 * 1024 * 1024)
+# One sending (report form, ticket page): how many files, and their total, kept under nginx's
+# client_max_body_size (110m in deploy/nginx.conf) so the person reads our message, not nginx's.
+MEDIA_MAX_FILES_PER_UPLOAD = env.int("MEDIA_MAX_FILES_PER_UPLOAD", default=10)
+MEDIA_MAX_UPLOAD_BYTES = env.int("MEDIA_MAX_UPLOAD_BYTES", default=100 * 1024 * 1024)
+# A photo beyond this many pixels is refused before it is decoded (a 48 MP phone photo passes).
+MEDIA_MAX_IMAGE_PIXELS = env.int("MEDIA_MAX_IMAGE_PIXELS", default=64_000_000)
+# The longer side of a thumbnail, in pixels (shown at up to 160 CSS px, sharp on a 2x screen).
+MEDIA_THUMBNAIL_PIXELS = env.int("MEDIA_THUMBNAIL_PIXELS", default=320)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

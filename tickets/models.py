@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 import filetype
 from django.conf import settings
 from django.db import IntegrityError, connections, models, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -98,6 +99,16 @@ class TicketQuerySet(models.QuerySet):
 
     def with_related(self):
         return self.select_related("machine", "reporter", "assigned_to")
+
+    def with_media_count(self):
+        """Each ticket's number of photos and videos as `media_count`, in the same query.
+
+        A correlated subquery rather than Count() with a join: no GROUP BY over the
+        board's window function and select_related columns, and a card costs no query.
+        """
+        count = (Media.objects.filter(ticket=OuterRef("pk")).order_by().values("ticket")
+                 .annotate(n=Count("pk")).values("n"))
+        return self.annotate(media_count=Coalesce(Subquery(count, output_field=models.IntegerField()), 0))
 
     def search(self, text):
         """Tickets where every word of `text` is found: number, title, description, machine, comments.
@@ -329,6 +340,11 @@ def media_upload_to(instance, filename):
     return f"tickets/{instance.ticket_id}/{uuid.uuid4().hex}{suffix}"
 
 
+def thumbnail_upload_to(instance, filename):
+    """Beside the ticket's files, random too; always WebP (tickets/thumbnails.py writes it)."""
+    return f"tickets/{instance.ticket_id}/thumbs/{uuid.uuid4().hex}.webp"
+
+
 class Media(models.Model):
     class Kind(models.TextChoices):
         PHOTO = "photo", _("Photo")
@@ -336,6 +352,14 @@ class Media(models.Model):
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="media", verbose_name=_("ticket"))
     file = models.FileField(_("fichier"), upload_to=media_upload_to, max_length=255, blank=True)
+    # A small WebP made at upload (tickets/thumbnails.py): rotated upright, without any metadata.
+    # Empty for videos, for files still on the original app's storage, and for photos Pillow cannot read.
+    thumbnail = models.ImageField(
+        _("miniature"), upload_to=thumbnail_upload_to, max_length=255, blank=True,
+        width_field="thumbnail_width", height_field="thumbnail_height",
+    )
+    thumbnail_width = models.PositiveSmallIntegerField(_("largeur de la miniature"), null=True, blank=True)
+    thumbnail_height = models.PositiveSmallIntegerField(_("hauteur de la miniature"), null=True, blank=True)
     original_name = models.CharField(_("nom du fichier"), max_length=255)
     content_type = models.CharField(_("type MIME"), max_length=100)
     kind = models.CharField(_("genre"), max_length=10, choices=Kind.choices)
@@ -407,6 +431,7 @@ class TimelineEntry(models.Model):
         SCHEDULED = "scheduled", _("Planification")
         COMMENTED = "commented", _("Commentaire")
         MEDIA_ADDED = "media_added", _("Fichier ajouté")
+        MEDIA_DELETED = "media_deleted", _("Fichier supprimé")
         UPDATED = "updated", _("Mise à jour")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="timeline", verbose_name=_("ticket"))

@@ -49,6 +49,20 @@ def can_upload(user, ticket):
     return user.has_perm("tickets.upload_media") and can_view(user, ticket)
 
 
+def can_delete_media(user, media, ticket=None):
+    """Remove one photo or video: whoever sent it (while he may still add files to the ticket),
+    or a role with `tickets.delete_media` (supervisors, admins) for any file of a ticket they see.
+
+    `ticket` saves a query when the caller already holds the media's ticket.
+    """
+    ticket = ticket or media.ticket
+    if not can_view(user, ticket):
+        return False
+    if user.has_perm("tickets.delete_media"):
+        return True
+    return media.uploaded_by_id == user.pk and user.has_perm("tickets.upload_media")
+
+
 def can_delete(user, ticket):
     return user.has_perm("tickets.delete_ticket") and can_view(user, ticket)
 

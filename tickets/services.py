@@ -5,15 +5,18 @@ Views, the API, the admin and commands all call these functions, so each rule
 function checks the caller's rights when given `by=`, changes the ticket and
 writes its timeline entry in one transaction.
 """
+from dataclasses import dataclass
+
 import filetype
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import policies
+from . import policies, thumbnails
 from .models import Comment, Media, Ticket, TimelineEntry
 
 
@@ -177,11 +180,10 @@ def ticket_delete(*, ticket, by):
     """
     if not policies.can_delete(by, ticket):
         _deny(_("Vous n'avez pas le droit de supprimer ce ticket."))
-    files = [m.file.name for m in ticket.media.all() if m.file]
-    storage = Media._meta.get_field("file").storage
+    files = [name for m in ticket.media.all() for name in (m.file.name, m.thumbnail.name) if name]
     with transaction.atomic():
         ticket.delete()
-        transaction.on_commit(lambda: [storage.delete(name) for name in files])
+        transaction.on_commit(lambda: _delete_files(files))
 
 
 def comment_add(*, ticket, author, body, now=None):
@@ -207,23 +209,187 @@ def _detect_media_type(upload):
     return kind.mime if kind else None
 
 
-def media_add(*, ticket, upload, by, now=None):
-    """Attach a photo or a video. The content decides the type; caps are settings."""
-    if not policies.can_upload(by, ticket):
-        _deny(_("Vous n'avez pas le droit d'ajouter des fichiers à ce ticket."))
+@dataclass
+class _CheckedFile:
+    """One upload that passed every check, with what will be stored."""
+
+    name: str
+    content_type: str
+    kind: str
+    content: object  # The upload itself, or a ContentFile of the photo without its location.
+    size: int
+    thumbnail: bytes | None
+
+
+def _refusal(message, code, *, name, named):
+    """A ValidationError whose message names the file when several were sent together."""
+    if named:
+        message = _("« %(name)s » : %(reason)s") % {"name": name, "reason": message}
+    return ValidationError(message, code=code)
+
+
+def _check_upload(upload, *, named=False):
+    """Type from the content, size within its kind's cap, pixels within theirs; a photo also
+    loses its GPS data and gets its thumbnail here, before anything is written."""
+    name = (getattr(upload, "name", "") or "fichier").rsplit("/", 1)[-1][:255]
     content_type = _detect_media_type(upload)
     kind = Media.kind_for(content_type or "")
     if kind is None:
-        raise ValidationError({"file": _("Seules les photos et les vidéos sont acceptées.")})
+        raise _refusal(_("Seules les photos et les vidéos sont acceptées."), "not_media", name=name, named=named)
     cap = settings.MEDIA_MAX_PHOTO_BYTES if kind == Media.Kind.PHOTO else settings.MEDIA_MAX_VIDEO_BYTES
     if upload.size > cap:
-        raise MediaTooLarge({"file": _("Fichier trop volumineux : %(size)s, maximum %(cap)s.") % {
-            "size": filesizeformat(upload.size), "cap": filesizeformat(cap)}})
-    name = (getattr(upload, "name", "") or "fichier").rsplit("/", 1)[-1][:255]
+        raise _refusal(_("Fichier trop volumineux : %(size)s, maximum %(cap)s.") % {
+            "size": filesizeformat(upload.size), "cap": filesizeformat(cap)}, "too_large", name=name, named=named)
+    if kind == Media.Kind.VIDEO:
+        return _CheckedFile(name, content_type, kind, upload, upload.size, None)
+    data = upload.read()
+    upload.seek(0)
+    size = thumbnails.pixel_size(data)
+    if thumbnails.too_many_pixels(size):
+        megapixels = settings.MEDIA_MAX_IMAGE_PIXELS // 1_000_000
+        if size == thumbnails.TOO_MANY_PIXELS:
+            reason = _("Image trop grande : plus de %(max)s mégapixels.") % {"max": megapixels}
+        else:
+            reason = _("Image trop grande : %(w)s × %(h)s pixels, maximum %(max)s mégapixels.") % {
+                "w": size[0], "h": size[1], "max": megapixels}
+        raise _refusal(reason, "too_many_pixels", name=name, named=named)
+    stored = thumbnails.without_location(data) if content_type == "image/jpeg" else data
+    content = upload if stored is data else ContentFile(stored, name=name)
+    thumbnail = thumbnails.make_thumbnail(data) if size is not None else None
+    return _CheckedFile(name, content_type, kind, content, len(stored), thumbnail)
+
+
+def _check_uploads(uploads):
+    """Every file checked before any is written: one refusal refuses the whole sending.
+
+    All or nothing, so a ticket never ends up with some of the photos a person chose and a
+    message about the others. Each refused file is named with its reason.
+    """
+    uploads = list(uploads)
+    if not uploads:
+        raise ValidationError({"file": _("Choisissez une photo ou une vidéo.")}, code="required")
+    most = settings.MEDIA_MAX_FILES_PER_UPLOAD
+    if len(uploads) > most:
+        raise ValidationError({"file": ValidationError(
+            _("Trop de fichiers : %(n)s choisis, %(max)s au plus par envoi.") % {"n": len(uploads), "max": most},
+            code="too_many_files")})
+    total = sum(u.size for u in uploads)
+    if len(uploads) > 1 and total > settings.MEDIA_MAX_UPLOAD_BYTES:
+        raise MediaTooLarge({"file": ValidationError(
+            _("Envoi trop volumineux : %(size)s en tout, maximum %(cap)s par envoi. Envoyez-les en plusieurs fois.")
+            % {"size": filesizeformat(total), "cap": filesizeformat(settings.MEDIA_MAX_UPLOAD_BYTES)},
+            code="too_large")})
+    checked, refused = [], []
+    for upload in uploads:
+        try:
+            checked.append(_check_upload(upload, named=len(uploads) > 1))
+        except ValidationError as exc:
+            refused.append(exc)
+    if refused:
+        error_class = MediaTooLarge if all(e.code == "too_large" for e in refused) else ValidationError
+        raise error_class({"file": refused})
+    return checked
+
+
+def _touch(ticket, now):
+    """A file added or removed changes the ticket's card (its count): the live board sees it by updated_at."""
+    Ticket.objects.filter(pk=ticket.pk).update(updated_at=now)
+
+
+def media_add_many(*, ticket, uploads, by, now=None):
+    """Attach several photos or videos at once; all are kept, or none.
+
+    Each file's type is read from its content, its size held to its kind's cap, a
+    photo's pixels to MEDIA_MAX_IMAGE_PIXELS; the sending is held to
+    MEDIA_MAX_FILES_PER_UPLOAD files and MEDIA_MAX_UPLOAD_BYTES in all. A photo is
+    stored without its GPS data and with a thumbnail (tickets/thumbnails.py). One
+    timeline row per file. If writing fails half-way, the files already written are
+    removed again, so storage never holds a file without its row.
+    """
+    if not policies.can_upload(by, ticket):
+        _deny(_("Vous n'avez pas le droit d'ajouter des fichiers à ce ticket."))
+    checked = _check_uploads(uploads)
+    now = now or timezone.now()
+    written = []
+    try:
+        with transaction.atomic():
+            created = []
+            for item in checked:
+                media = Media(ticket=ticket, original_name=item.name, content_type=item.content_type,
+                              kind=item.kind, size=item.size, uploaded_by=by, created_at=now)
+                media.file.save(item.name, item.content, save=False)
+                written.append(media.file.name)
+                if item.thumbnail:
+                    media.thumbnail.save(f"{item.name}.webp", ContentFile(item.thumbnail), save=False)
+                    written.append(media.thumbnail.name)
+                media.save()
+                _log(ticket, TimelineEntry.Action.MEDIA_ADDED, by=by, new=item.name, at=now)
+                created.append(media)
+            _touch(ticket, now)
+    except BaseException:
+        _delete_files(written)
+        raise
+    return created
+
+
+def media_add(*, ticket, upload, by, now=None):
+    """Attach one photo or video (the API's upload): media_add_many with a single file."""
+    return media_add_many(ticket=ticket, uploads=[upload], by=by, now=now)[0]
+
+
+def _delete_files(names):
+    storage = Media._meta.get_field("file").storage
+    for name in names:
+        if name:
+            storage.delete(name)
+
+
+def media_delete(*, media, by, now=None):
+    """Remove one photo or video: its row, a timeline line naming it, then its file and thumbnail.
+
+    The files go once the deletion is committed: a rolled-back delete never leaves a row
+    pointing at a missing file. Who may: `policies.can_delete_media`.
+    """
+    ticket = media.ticket
+    if not policies.can_delete_media(by, media, ticket):
+        _deny(_("Vous ne pouvez supprimer que les fichiers que vous avez ajoutés."))
+    now = now or timezone.now()
+    names = [media.file.name, media.thumbnail.name]
     with transaction.atomic():
-        media = Media(ticket=ticket, original_name=name, content_type=content_type, kind=kind,
-                      size=upload.size, uploaded_by=by, created_at=now or timezone.now())
-        media.file.save(name, upload, save=False)
-        media.save()
-        _log(ticket, TimelineEntry.Action.MEDIA_ADDED, by=by, new=name, at=media.created_at)
-    return media
+        media.delete()
+        _log(ticket, TimelineEntry.Action.MEDIA_DELETED, by=by, old=media.original_name, at=now)
+        _touch(ticket, now)
+        transaction.on_commit(lambda: _delete_files(names))
+
+
+def media_make_thumbnail(media, *, strip_location=False):
+    """Backfill for a photo stored before thumbnails (or imported): True if one was made.
+
+    Skips videos and files still on the original app's storage. With `strip_location`,
+    a stored JPEG that still carries GPS data is written again without it (same pixels)
+    and the old file removed once the row points at the new one.
+    """
+    if media.kind != Media.Kind.PHOTO or not media.file:
+        return False
+    with media.file.open("rb") as handle:
+        data = handle.read()
+    size = thumbnails.pixel_size(data)
+    made = False
+    old_name = None
+    if strip_location and media.content_type == "image/jpeg":
+        stripped = thumbnails.without_location(data)
+        if stripped is not data:
+            old_name = media.file.name
+            media.file.save(media.original_name, ContentFile(stripped), save=False)
+            media.size = len(stripped)
+    if not media.thumbnail and size is not None and not thumbnails.too_many_pixels(size):
+        thumbnail = thumbnails.make_thumbnail(data)
+        if thumbnail:
+            media.thumbnail.save(f"{media.original_name}.webp", ContentFile(thumbnail), save=False)
+            made = True
+    if made or old_name:
+        with transaction.atomic():
+            media.save(update_fields=["file", "size", "thumbnail", "thumbnail_width", "thumbnail_height"])
+            if old_name:
+                transaction.on_commit(lambda: _delete_files([old_name]))
+    return made

@@ -5,8 +5,11 @@ allowed, which file is a photo) is checked by `tickets.services`, which the
 views call with the cleaned values.
 """
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts import signin_limit
@@ -17,6 +20,75 @@ from tickets.models import Machine, Ticket
 # What a phone offers for "take a photo or a video, or pick one".
 MEDIA_ACCEPT = "image/*,video/*"
 TEAM_CHOICE = "team"
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one <input type=file multiple>; each checked like a FileField
+    (an empty file is refused by name). The content checks are `media_add_many`'s."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if not files:
+            return super().clean(None, initial)
+        cleaned, errors = [], []
+        for upload in files:
+            try:
+                cleaned.append(super().clean(upload, initial))
+            except ValidationError as exc:
+                errors += [gettext("« %(name)s » : %(reason)s") % {"name": upload.name, "reason": message}
+                           for message in exc.messages] if len(files) > 1 else exc.messages
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+
+class MediaFields(forms.Form):
+    """Two ways to attach: the camera straight away (one photo), or several files already on the phone.
+
+    `capture` opens the camera directly but then offers nothing else and takes one photo,
+    so it has its own control; the other has no `capture`, so a phone offers camera,
+    gallery and files, and takes several at once.
+    """
+
+    camera = forms.FileField(
+        label=_("Prendre une photo"), required=False,
+        widget=forms.FileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
+    file = MultipleFileField(
+        label=_("Choisir des photos ou des vidéos"), required=False,
+        widget=MultipleFileInput(attrs={"accept": MEDIA_ACCEPT, "multiple": True}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = media_help_text()
+        # The page's script warns before sending more than the server would take (data-max-*).
+        self.fields["file"].widget.attrs.update({
+            "data-max-files": settings.MEDIA_MAX_FILES_PER_UPLOAD,
+            "data-max-bytes": settings.MEDIA_MAX_UPLOAD_BYTES,
+            "data-too-many": gettext("Trop de fichiers : %(max)s au plus par envoi.") % {
+                "max": settings.MEDIA_MAX_FILES_PER_UPLOAD},
+            "data-too-big": gettext("Fichiers trop volumineux ensemble : %(cap)s au plus par envoi. "
+                                    "Envoyez-les en plusieurs fois.") % {
+                "cap": filesizeformat(settings.MEDIA_MAX_UPLOAD_BYTES)},
+        })
+
+    def uploads(self):
+        return [f for f in [self.cleaned_data.get("camera"), *(self.cleaned_data.get("file") or [])] if f]
+
+
+def media_help_text():
+    return gettext("Jusqu'à %(n)s fichiers à la fois, %(total)s en tout ; une photo %(photo)s au plus, "
+                   "une vidéo %(video)s.") % {
+        "n": settings.MEDIA_MAX_FILES_PER_UPLOAD, "total": filesizeformat(settings.MEDIA_MAX_UPLOAD_BYTES),
+        "photo": filesizeformat(settings.MEDIA_MAX_PHOTO_BYTES),
+        "video": filesizeformat(settings.MEDIA_MAX_VIDEO_BYTES)}
 
 
 class LoginForm(AuthenticationForm):
@@ -65,8 +137,10 @@ class BoardFilterForm(forms.Form):
         return self.cleaned_data if self.is_valid() else {}
 
 
-class ReportForm(forms.Form):
+class ReportForm(MediaFields):
     """Report a problem; those allowed to dispatch also assign and schedule it at once (`user=` decides)."""
+
+    field_order = ["machine", "title", "description", "priority", "camera", "file", "assignee", "scheduled_date"]
 
     machine = forms.ModelChoiceField(label=_("Machine"), queryset=Machine.objects.all(),
                                      empty_label=_("Choisissez la machine"))
@@ -76,8 +150,6 @@ class ReportForm(forms.Form):
                                   widget=forms.Textarea(attrs={"rows": 4}))
     priority = forms.ChoiceField(label=_("Priorité"), choices=Ticket.Priority.choices,
                                  initial=Ticket.Priority.MEDIUM)
-    photo = forms.FileField(label=_("Photo ou vidéo (facultative)"), required=False,
-                            widget=forms.ClearableFileInput(attrs={"accept": MEDIA_ACCEPT}))
     assignee = forms.ChoiceField(label=_("Assigner à"), required=False)
     scheduled_date = forms.DateTimeField(
         label=_("Date planifiée"), required=False, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
@@ -123,26 +195,14 @@ class CommentForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class MediaForm(forms.Form):
-    """Two ways to attach: the camera straight away, or a file already on the phone."""
-
-    camera = forms.FileField(
-        label=_("Prendre une photo"), required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
-    )
-    file = forms.FileField(
-        label=_("Choisir une photo ou une vidéo"), required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": MEDIA_ACCEPT}),
-    )
+class MediaForm(MediaFields):
+    """The ticket page's upload: at least one file, from either control."""
 
     def clean(self):
         data = super().clean()
-        if not data.get("camera") and not data.get("file"):
+        if not self.errors and not self.uploads():
             raise forms.ValidationError(_("Choisissez une photo ou une vidéo."))
         return data
-
-    def uploads(self):
-        return [f for f in (self.cleaned_data.get("camera"), self.cleaned_data.get("file")) if f]
 
 
 def assignee_choices():

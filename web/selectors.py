@@ -72,7 +72,7 @@ def board_columns(tickets, *, now, statuses=BOARD_STATUSES, limit=None):
     tickets = tickets.filter(status__in=statuses)
     counts = dict(tickets.order_by().values_list("status").annotate(n=Count("pk")))
     cards = (
-        tickets.with_related()
+        tickets.with_related().with_media_count()
         .annotate(position=Window(RowNumber(), partition_by=[F("status")], order_by=_card_order(now)))
         .filter(position__lte=limit)
         .order_by("status", "position")
@@ -86,7 +86,7 @@ def board_columns(tickets, *, now, statuses=BOARD_STATUSES, limit=None):
 
 def column_page(tickets, *, status, now, page_number=1):
     """All the tickets of one status, a page at a time (the "see all" link and the archives)."""
-    tickets = tickets.filter(status=status).with_related().order_by(*_card_order(now))
+    tickets = tickets.filter(status=status).with_related().with_media_count().order_by(*_card_order(now))
     page = Paginator(tickets, settings.BOARD_PAGE_SIZE).get_page(page_number)
     page.object_list = _with_delays(list(page.object_list), now)
     return page

@@ -20,4 +20,8 @@ urlpatterns = [
     path("tickets/<str:ticket_id>/commentaires/", views.comment_add, name="ticket-comment"),
     path("tickets/<str:ticket_id>/fichiers/", views.media_upload, name="ticket-media-upload"),
     path("tickets/<str:ticket_id>/fichiers/<int:media_id>/", views.media_file, name="ticket-media"),
+    path("tickets/<str:ticket_id>/fichiers/<int:media_id>/miniature/", views.media_thumbnail,
+         name="ticket-media-thumbnail"),
+    path("tickets/<str:ticket_id>/fichiers/<int:media_id>/supprimer/", views.media_delete,
+         name="ticket-media-delete"),
 ]

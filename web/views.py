@@ -24,13 +24,14 @@ from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import i18n as i18n_views
 from django.views.decorators.http import require_POST
 
 from accounts import signin_limit
 from igp_maintenance.middleware import remember_language
 from tickets import policies, services
-from tickets.downloads import media_file_response
+from tickets.downloads import media_file_response, thumbnail_response
 from tickets.models import Ticket
 
 from . import selectors
@@ -289,6 +290,9 @@ def ticket_detail(request, ticket_id, *, forms=None):
     forms = forms or _pending_forms(request, ticket)
     for form in forms.values():
         mark_errors(form)
+    media = list(ticket.media.all())  # One query, thumbnails' names and sizes included.
+    for item in media:
+        item.can_delete = policies.can_delete_media(user, item, ticket)
     context = {
         "ticket": ticket,
         "board_url": board_url(request),
@@ -303,7 +307,7 @@ def ticket_detail(request, ticket_id, *, forms=None):
         "can_delete": policies.can_delete(user, ticket),
         "can_schedule": policies.can_schedule(user, ticket),
         "can_view_alerts": policies.can_view_alerts(user, ticket),
-        "media": ticket.media.all(),
+        "media": media,
         "comments": ticket.comments.select_related("author"),
         "timeline": [_describe(e) for e in ticket.timeline.select_related("actor")],
     }
@@ -447,20 +451,41 @@ def comment_add(request, ticket_id):
 @login_required
 @post_or_back_to_ticket
 def media_upload(request, ticket_id):
+    """Several files at once, all kept or none (`media_add_many`): a refusal names each bad file."""
     ticket = _visible_ticket(request, ticket_id)
     form = MediaForm(request.POST, request.FILES)
     if not form.is_valid():
         return _back_with_errors(request, ticket, "media", form)
+    uploads = form.uploads()
     try:
-        for upload in form.uploads():
-            media = services.media_add(ticket=ticket, upload=upload, by=request.user)
-            messages.success(request, _("Fichier ajouté : %(name)s.") % {"name": media.original_name})
+        added = services.media_add_many(ticket=ticket, uploads=uploads, by=request.user)
     except ValidationError as exc:
-        form.add_error("file" if form.cleaned_data.get("file") else "camera", exc.messages)
+        form.add_error("file" if form.cleaned_data.get("file") else "camera", _media_refusal(exc, uploads))
         return _back_with_errors(request, ticket, "media", form)
     except (PermissionDenied, services.ConflictError) as exc:
         messages.error(request, str(exc))
+    else:
+        messages.success(request, _added_message(added))
     return redirect(reverse("web:ticket-detail", kwargs={"ticket_id": ticket.ticket_id}) + "#photos")
+
+
+def _added_message(added):
+    if len(added) == 1:
+        return _("Fichier ajouté : %(name)s.") % {"name": added[0].original_name}
+    return ngettext("%(n)s fichier ajouté : %(names)s.", "%(n)s fichiers ajoutés : %(names)s.", len(added)) % {
+        "n": len(added), "names": ", ".join(m.original_name for m in added)}
+
+
+def _media_refusal(exc, uploads, *, reporting=False):
+    """The service's reasons, each naming its file, then what happens now: nothing was kept,
+    and a browser cannot keep chosen files across a sending, so they are to be chosen again."""
+    reasons = exc.message_dict.get("file", exc.messages) if hasattr(exc, "error_dict") else exc.messages
+    if reporting:
+        reasons.append(_("Le signalement n'est pas encore envoyé et votre texte est conservé : choisissez "
+                         "de nouveau les photos ou vidéos (sans celles refusées), puis envoyez."))
+    elif len(uploads) > 1:
+        reasons.append(_("Aucun fichier n'a été enregistré : choisissez-les de nouveau, sans ceux refusés."))
+    return reasons
 
 
 @login_required
@@ -469,6 +494,27 @@ def media_file(request, ticket_id, media_id):
     ticket = _visible_ticket(request, ticket_id)
     media = get_object_or_404(ticket.media, pk=media_id)
     return media_file_response(media, as_attachment=request.GET.get("telecharger") == "1")
+
+
+@login_required
+def media_thumbnail(request, ticket_id, media_id):
+    """A photo's thumbnail, with the same rights as the photo."""
+    ticket = _visible_ticket(request, ticket_id)
+    return thumbnail_response(get_object_or_404(ticket.media, pk=media_id))
+
+
+@login_required
+def media_delete(request, ticket_id, media_id):
+    """GET asks "remove this file?" on a page of its own (works without JavaScript); POST removes it."""
+    ticket = _visible_ticket(request, ticket_id)
+    media = get_object_or_404(ticket.media, pk=media_id)
+    if not policies.can_delete_media(request.user, media, ticket):
+        raise PermissionDenied(_("Vous ne pouvez supprimer que les fichiers que vous avez ajoutés."))
+    if request.method == "POST":
+        services.media_delete(media=media, by=request.user)
+        messages.success(request, _("Fichier supprimé : %(name)s.") % {"name": media.original_name})
+        return redirect(reverse("web:ticket-detail", kwargs={"ticket_id": ticket.ticket_id}) + "#photos")
+    return render(request, "web/media_delete.html", {"ticket": ticket, "media": media})
 
 
 # --- Report a problem -------------------------------------------------------------------
@@ -485,18 +531,23 @@ def report(request):
                     reporter=request.user, machine=data["machine"], title=data["title"],
                     description=data["description"], priority=data["priority"],
                 )
-                if data.get("photo"):
-                    services.media_add(ticket=ticket, upload=data["photo"], by=request.user)
                 # Through the same services as on the ticket page, so the history has its lines.
                 if "assignee" in form.fields and form.assignment():
                     technician, team = form.assignment()
                     services.ticket_assign(ticket=ticket, by=request.user, technician=technician, team=team)
                 if data.get("scheduled_date"):
                     services.ticket_schedule(ticket=ticket, by=request.user, scheduled_date=data["scheduled_date"])
+                # Last: every file is checked before the first is written, and a refusal undoes the ticket too.
+                uploads = form.uploads()
+                if uploads:
+                    services.media_add_many(ticket=ticket, uploads=uploads, by=request.user)
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
+            if hasattr(exc, "error_dict") and "file" in exc.error_dict:
+                field = "file" if data.get("file") else "camera"
+                form.add_error(field, _media_refusal(exc, uploads, reporting=True))
+            elif hasattr(exc, "error_dict"):
                 for name, errors in exc.message_dict.items():
-                    name = {"file": "photo", "assigned_to": "assignee"}.get(name, name)
+                    name = {"assigned_to": "assignee"}.get(name, name)
                     form.add_error(name if name in form.fields else None, errors)
             else:
                 form.add_error(None, exc.messages)

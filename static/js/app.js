@@ -123,6 +123,28 @@
     if (toast) toast.replaceChildren();
   });
 
+  // Too many files, or too heavy together (report form, ticket page): said at the control before
+  // anything is sent, rather than after a long upload that the server or nginx then refuses.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var inputs = form.querySelectorAll ? form.querySelectorAll("input[type=file][data-max-files]") : [];
+    for (var i = 0; i < inputs.length; i++) {
+      var input = inputs[i];
+      var files = Array.prototype.slice.call(input.files || []);
+      var total = files.reduce(function (sum, f) { return sum + f.size; }, 0);
+      var tooMany = files.length > Number(input.dataset.maxFiles);
+      var tooBig = files.length > 1 && total > Number(input.dataset.maxBytes);
+      input.setCustomValidity(tooMany ? input.dataset.tooMany || "" : tooBig ? input.dataset.tooBig || "" : "");
+      if (tooMany || tooBig) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        input.reportValidity();
+        input.addEventListener("change", function () { this.setCustomValidity(""); }, { once: true });
+        return;
+      }
+    }
+  }, true);
+
   // After htmx swaps a new page in, move the focus to it so screen readers announce it.
   document.addEventListener("htmx:afterSettle", function (event) {
     if (!event.detail || !event.detail.boosted) return;

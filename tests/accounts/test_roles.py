@@ -45,6 +45,8 @@ def test_sign_in_is_by_email_whatever_the_case(db):
     ("tickets.assign_ticket", (True, True, False, False)),
     ("tickets.schedule_ticket", (True, True, False, False)),
     ("tickets.delete_ticket", (True, True, False, False)),
+    # Anyone's photo or video; everyone else removes only the files he added (tickets.policies).
+    ("tickets.delete_media", (True, True, False, False)),
     ("tickets.change_machine", (True, True, False, False)),
     ("accounts.change_user", (True, True, False, False)),
     ("notifications.run_overdue_check", (True, True, False, False)),

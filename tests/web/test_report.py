@@ -11,7 +11,8 @@ REPORT = reverse("web:report")
 def test_the_report_form_labels_every_field(signed_in, operator, machine):
     page = signed_in(operator).get(REPORT).content.decode()
     for name, label in [("machine", "Machine"), ("title", "Titre"), ("description", "Description"),
-                        ("priority", "Priorité"), ("photo", "Photo ou vidéo (facultative)")]:
+                        ("priority", "Priorité"), ("camera", "Prendre une photo"),
+                        ("file", "Choisir des photos ou des vidéos")]:
         assert f'<label for="id_{name}">{label}' in page
 
 
@@ -29,7 +30,7 @@ def test_an_operator_reports_a_problem_and_sees_the_new_ticket_id(signed_in, ope
 def test_a_report_can_carry_a_photo(signed_in, operator, machine, photo):
     signed_in(operator).post(REPORT, {
         "machine": machine.pk, "title": "Vitre fissurée", "priority": "medium",
-        "photo": SimpleUploadedFile("fissure.png", photo),
+        "file": SimpleUploadedFile("fissure.png", photo),
     })
     assert Media.objects.get().ticket.title == "Vitre fissurée"
 
@@ -37,7 +38,7 @@ def test_a_report_can_carry_a_photo(signed_in, operator, machine, photo):
 def test_a_report_with_a_bad_file_creates_nothing_and_says_why(signed_in, operator, machine):
     response = signed_in(operator).post(REPORT, {
         "machine": machine.pk, "title": "Vitre fissurée", "priority": "medium",
-        "photo": SimpleUploadedFile("fissure.png", b"not a picture"),
+        "file": SimpleUploadedFile("fissure.png", b"not a picture"),
     })
     assert response.status_code == 400
     assert "Seules les photos et les vidéos sont acceptées." in response.content.decode()
