@@ -364,18 +364,28 @@ class CommentSerializer(serializers.ModelSerializer):
 class MediaSerializer(serializers.ModelSerializer):
     uploaded_by = UserSummarySerializer(read_only=True, allow_null=True)
     download_url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField(
+        help_text=_("Miniature WebP (320 px au plus, sans métadonnées) ; null pour une vidéo ou un fichier sans "
+                    "miniature."))
 
     class Meta:
         model = Media
         fields = ["id", "original_name", "content_type", "kind", "size", "uploaded_by", "created_at",
-                  "download_url"]
+                  "download_url", "thumbnail_url", "thumbnail_width", "thumbnail_height"]
         read_only_fields = fields
+
+    def _absolute(self, name, media):
+        path = reverse(name, kwargs={"pk": media.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_download_url(self, media):
-        path = reverse("api:media-download", kwargs={"pk": media.pk})
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request else path
+        return self._absolute("api:media-download", media)
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_thumbnail_url(self, media):
+        return self._absolute("api:media-thumbnail", media) if media.thumbnail else None
 
 
 class MediaUploadSerializer(serializers.Serializer):

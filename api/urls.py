@@ -22,7 +22,9 @@ urlpatterns = [
     path("auth/logout", views.LogoutView.as_view(), name="logout"),
     path("auth/me", views.MeView.as_view(), name="me"),
     path("users/me/password", views.PasswordChangeView.as_view(), name="password-change"),
+    path("media/<int:pk>", views.MediaDetailView.as_view(), name="media-detail"),
     path("media/<int:pk>/download", views.MediaDownloadView.as_view(), name="media-download"),
+    path("media/<int:pk>/thumbnail", views.MediaThumbnailView.as_view(), name="media-thumbnail"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI from the sidecar files, its script in a file (no inline script: CSP).
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),

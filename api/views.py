@@ -38,7 +38,7 @@ from accounts import services as account_services
 from accounts import signin_limit
 from accounts.models import User
 from tickets import services
-from tickets.downloads import media_file_response
+from tickets.downloads import media_file_response, thumbnail_response
 from tickets.models import Machine, Media, Ticket
 
 from . import serializers as s
@@ -341,20 +341,53 @@ class EndpointNotFoundView(APIView):
     get = post = put = patch = delete = head = options = _not_found
 
 
+def _visible_media(request, pk):
+    """A photo or video of a ticket the caller may see; 404 otherwise, like a ticket."""
+    return get_object_or_404(
+        Media.objects.select_related("ticket", "uploaded_by"),
+        pk=pk, ticket__in=Ticket.objects.visible_to(request.user),
+    )
+
+
+class MediaDetailView(APIView):
+    """One photo or video: read it, or remove it (its sender, or supervisors and admins)."""
+
+    @extend_schema(responses={200: s.MediaSerializer, 401: ERROR, 404: ERROR},
+                   summary=gettext_lazy("Une photo ou une vidéo"))
+    def get(self, request, pk):
+        return Response(s.MediaSerializer(_visible_media(request, pk), context={"request": request}).data)
+
+    @extend_schema(responses={204: None, 401: ERROR, 403: ERROR, 404: ERROR},
+                   summary=gettext_lazy("Supprimer une photo ou une vidéo (la sienne ; toutes pour superviseurs "
+                                        "et administrateurs)"))
+    def delete(self, request, pk):
+        services.media_delete(media=_visible_media(request, pk), by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 class MediaDownloadView(APIView):
     """The file itself, only for someone who may see its ticket."""
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 401: ERROR, 404: ERROR},
                    summary=gettext_lazy("Télécharger une photo ou une vidéo"))
     def get(self, request, pk):
-        media = get_object_or_404(
-            Media.objects.select_related("ticket"),
-            pk=pk, ticket__in=Ticket.objects.visible_to(request.user),
-        )
+        media = _visible_media(request, pk)
         as_attachment = request.query_params.get("download") in ("1", "true")
         try:
             return media_file_response(media, as_attachment=as_attachment)
         except Http404 as exc:  # Its reason (not copied from the original app yet, missing file) is useful.
+            raise NotFound(str(exc)) from exc
+
+
+class MediaThumbnailView(APIView):
+    """A photo's thumbnail (WebP, no metadata), with the same rights as the photo."""
+
+    @extend_schema(responses={(200, "image/webp"): OpenApiTypes.BINARY, 401: ERROR, 404: ERROR},
+                   summary=gettext_lazy("Miniature d'une photo"))
+    def get(self, request, pk):
+        try:
+            return thumbnail_response(_visible_media(request, pk))
+        except Http404 as exc:
             raise NotFound(str(exc)) from exc
 
 

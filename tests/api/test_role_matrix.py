@@ -10,6 +10,7 @@ from types import SimpleNamespace
 from urllib.parse import quote
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
@@ -88,6 +89,16 @@ ENDPOINTS = {
                              dict(admin=201, supervisor=201, technician=201, operator=201, anonymous=401)),
     "download a photo": ("get", lambda w, u: f"/api/media/{w.photo.pk}/download", None,
                          dict(admin=200, supervisor=200, technician=200, operator=404, anonymous=401)),
+    "read a photo's details": ("get", lambda w, u: f"/api/media/{w.photo.pk}", None,
+                               dict(admin=200, supervisor=200, technician=200, operator=404, anonymous=401)),
+    "download a thumbnail": ("get", lambda w, u: f"/api/media/{w.photo.pk}/thumbnail", None,
+                             dict(admin=200, supervisor=200, technician=200, operator=404, anonymous=401)),
+    # Someone else's photo: only supervisors and admins (tickets.delete_media) remove it.
+    "delete a photo": ("delete", lambda w, u: f"/api/media/{w.photo.pk}", None,
+                       dict(admin=204, supervisor=204, technician=403, operator=404, anonymous=401)),
+    # The photo the caller sent himself, on a ticket he sees: its sender removes it, whatever his role.
+    "delete one's own photo": ("delete", lambda w, u: f"/api/media/{w.own_photos[u.role].pk if u else 0}", None,
+                               dict(admin=204, supervisor=204, technician=204, operator=204, anonymous=401)),
     # --- machines -------------------------------------------------------------
     "list machines": ("get", lambda w, u: "/api/machines", None,
                       dict(admin=200, supervisor=200, technician=200, operator=200, anonymous=401)),
@@ -140,13 +151,19 @@ def world(admin_user, supervisor, technician, technician2, operator, machine, ma
     settings.OVERDUE_WEBHOOK_URL = ""  # The overdue check must not try to reach anyone.
     ticket = make_ticket(reporter=supervisor, title="Courroie usée")
     photo = Media.objects.create(ticket=ticket, original_name="p.png", content_type="image/png",
-                                 kind=Media.Kind.PHOTO, size=len(PNG))
+                                 kind=Media.Kind.PHOTO, size=len(PNG), uploaded_by=technician2)
     photo.file.save("p.png", io.BytesIO(PNG))
+    photo.thumbnail.save("p.webp", ContentFile(PNG))  # Served as it is: any image will do here.
     own_ticket = make_ticket(reporter=operator, title="Bruit anormal")
+    own_photos = {
+        who.role: Media.objects.create(ticket=own_ticket, original_name=f"{who.role}.png", content_type="image/png",
+                                       kind=Media.Kind.PHOTO, size=len(PNG), uploaded_by=who)
+        for who in (admin_user, supervisor, technician, operator)
+    }
     return SimpleNamespace(
         admin=admin_user, supervisor=supervisor, technician=technician, technician2=technician2,
         operator=operator, machine=machine, spare_machine=machine2, ticket=ticket, photo=photo,
-        own_ticket=own_ticket, quoted_own_ticket_id=quote(own_ticket.ticket_id),
+        own_ticket=own_ticket, quoted_own_ticket_id=quote(own_ticket.ticket_id), own_photos=own_photos,
         other_admin=make_user("berthe@igp.test", Role.ADMIN, "Berthe", "Admin"),
         leaver=make_user("depart@igp.test", Role.TECHNICIAN, "Denis", "Départ"),
         quoted_ticket_id=quote(ticket.ticket_id),
@@ -179,6 +196,7 @@ def test_the_matrix_covers_every_route_of_the_api():
 
     covered = {
         "api:login", "api:refresh", "api:logout", "api:me", "api:password-change", "api:media-download",
+        "api:media-detail", "api:media-thumbnail",
         "api:schema", "api:docs", "api:ticket-list", "api:ticket-detail", "api:ticket-move", "api:ticket-assign",
         "api:ticket-schedule", "api:ticket-timeline", "api:ticket-comments", "api:ticket-media",
         "api:machine-list", "api:machine-detail", "api:user-list", "api:user-detail", "api:user-technicians",
