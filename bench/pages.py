@@ -6,7 +6,7 @@
 Fills a *separate* database (refuses the development one) with --tickets open
 tickets (2,000 by default) on 20 machines, one comment on each, and one ticket
 with --photos photos (20) saved through the storage (real PNGs made with Pillow
-when it is installed, else tiny PNGs). Then renders, through Django's test
+when it is installed, else tiny PNGs), with their thumbnails. Then renders, through Django's test
 client, signed in as a supervisor and as a technician:
 
   - the board with 50 open tickets and with all of them: SQL queries (must be
@@ -57,6 +57,7 @@ from django.utils import timezone  # noqa: E402
 from accounts.models import User  # noqa: E402
 from accounts.roles import Role  # noqa: E402
 from tickets.models import Comment, Machine, Media, Ticket  # noqa: E402
+from tickets.services import media_make_thumbnail  # noqa: E402
 
 BOARD = reverse("web:board")
 # Words of descriptions, comments and machines as the floor writes them: each phrase is on one
@@ -117,6 +118,8 @@ def fill(count, photos):
         data = png(n)
         media.size = len(data)
         media.file.save(f"photo-{n}.png", ContentFile(data), save=True)
+    for media in photographed.media.filter(thumbnail=""):
+        media_make_thumbnail(media)  # As an upload would: the page shows the thumbnails.
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # What autovacuum would do after a bulk load: plans on real counts.

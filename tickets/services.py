@@ -320,7 +320,7 @@ def media_add_many(*, ticket, uploads, by, now=None):
                 media.file.save(item.name, item.content, save=False)
                 written.append(media.file.name)
                 if item.thumbnail:
-                    media.thumbnail.save(f"{item.name}.webp", ContentFile(item.thumbnail), save=False)
+                    _save_thumbnail(media, item.thumbnail)
                     written.append(media.thumbnail.name)
                 media.save()
                 _log(ticket, TimelineEntry.Action.MEDIA_ADDED, by=by, new=item.name, at=now)
@@ -330,6 +330,12 @@ def media_add_many(*, ticket, uploads, by, now=None):
         _delete_files(written)
         raise
     return created
+
+
+def _save_thumbnail(media, data):
+    """Store the thumbnail and its size (the page sets width/height from them: no layout shift)."""
+    media.thumbnail.save(f"{media.original_name}.webp", ContentFile(data), save=False)
+    media.thumbnail_width, media.thumbnail_height = thumbnails.pixel_size(data)
 
 
 def media_add(*, ticket, upload, by, now=None):
@@ -385,7 +391,7 @@ def media_make_thumbnail(media, *, strip_location=False):
     if not media.thumbnail and size is not None and not thumbnails.too_many_pixels(size):
         thumbnail = thumbnails.make_thumbnail(data)
         if thumbnail:
-            media.thumbnail.save(f"{media.original_name}.webp", ContentFile(thumbnail), save=False)
+            _save_thumbnail(media, thumbnail)
             made = True
     if made or old_name:
         with transaction.atomic():

@@ -8,6 +8,7 @@ from django.urls import reverse
 from tests.web.conftest import png_bytes
 from tests.web.test_board import _bulk_open_tickets
 from tickets.models import Media, Ticket
+from tickets.services import media_make_thumbnail
 
 pytestmark = pytest.mark.django_db
 BOARD = reverse("web:board")
@@ -42,8 +43,10 @@ def test_the_page_of_a_ticket_with_20_photos_makes_at_most_10_queries(
         media = Media(ticket=ticket, original_name=f"photo-{n}.png", content_type="image/png",
                       kind=Media.Kind.PHOTO, uploaded_by=technician, size=100)
         media.file.save(f"photo-{n}.png", ContentFile(png_bytes()), save=True)
+        media_make_thumbnail(media)
     client = signed_in(request.getfixturevalue(who))
     with CaptureQueriesContext(connection) as queries:
         page = client.get(ticket.get_absolute_url()).content.decode()
     assert page.count("photo-") >= 20
+    assert page.count('/miniature/" alt="Photo photo-') == 20  # The thumbnails come with the media query.
     assert len(queries) <= 10, [q["sql"][:80] for q in queries.captured_queries]
