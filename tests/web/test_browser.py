@@ -121,9 +121,9 @@ def test_a_technician_works_an_overdue_ticket(open_page, live_server, viewport, 
     settled(page)
     assert "Graisse ajoutée, on surveille." in page.locator(".comments").inner_text()
 
-    page.get_by_label("Choisir une photo ou une vidéo").set_input_files(
+    page.get_by_label("Choisir des photos ou des vidéos").set_input_files(
         files=[{"name": "engrenages.png", "mimeType": "image/png", "buffer": png_bytes(64, 48)}])
-    page.get_by_role("button", name="Envoyer le fichier").click()
+    page.get_by_role("button", name="Envoyer les fichiers").click()
     page.get_by_text("Fichier ajouté : engrenages.png.").wait_for()
     image = page.locator(".gallery img")
     image.wait_for()
@@ -177,7 +177,7 @@ def test_an_operator_reports_a_problem_and_cannot_open_someone_elses_ticket(
     page.get_by_label("Titre").fill("Fuite d'eau sous la table")
     page.get_by_label("Description").fill("Une flaque se forme pendant la découpe.")
     page.get_by_label("Priorité").select_option("high")
-    page.get_by_label("Photo ou vidéo (facultative)").set_input_files(
+    page.get_by_label("Choisir des photos ou des vidéos").set_input_files(
         files=[{"name": "flaque.png", "mimeType": "image/png", "buffer": png_bytes(32, 24)}])
     assert_fits_a_thumb(page)
     shoot(page, screenshot_dir, f"report-{size}")

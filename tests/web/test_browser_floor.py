@@ -183,13 +183,13 @@ def test_a_refused_comment_or_file_shows_its_error_at_the_control_and_the_addres
     if javascript:
         shoot(page, screenshot_dir, "form-error-phone")
 
-    page.get_by_label("Choisir une photo ou une vidéo").set_input_files(
+    page.get_by_label("Choisir des photos ou des vidéos").set_input_files(
         files=[{"name": "vide.jpg", "mimeType": "image/jpeg", "buffer": b""}])
-    page.get_by_role("button", name="Envoyer le fichier").click()
+    page.get_by_role("button", name="Envoyer les fichiers").click()
     page.locator("#id_file_error").wait_for()
     settled(page) if javascript else None
     assert page.url.split("#")[0] == here
-    assert page.get_by_label("Choisir une photo ou une vidéo").get_attribute("aria-invalid") == "true"
+    assert page.get_by_label("Choisir des photos ou des vidéos").get_attribute("aria-invalid") == "true"
 
     response = page.reload()
     assert response.status == 200
