@@ -21,7 +21,15 @@ from django.utils.translation import gettext_lazy as _
 
 from . import policies
 from .models import Comment, Machine, Media, Ticket, TimelineEntry
-from .services import ConflictError, ticket_assign, ticket_create, ticket_move, ticket_schedule, ticket_update
+from .services import (
+    ConflictError,
+    media_delete,
+    ticket_assign,
+    ticket_create,
+    ticket_move,
+    ticket_schedule,
+    ticket_update,
+)
 
 TEAM = "team"
 STALE = _("Ce ticket vient d'être modifié par quelqu'un d'autre. Rechargez la page.")
@@ -104,6 +112,9 @@ class CommentInline(NoAddFromAdmin, admin.TabularInline):
 class MediaInline(NoAddFromAdmin, admin.TabularInline):
     model = Media
     extra = 0
+    # Removed from the ticket page or the file's own admin page, through `media_delete`
+    # (timeline row, file and thumbnail off the storage), never by an inline checkbox.
+    can_delete = False
     fields = ["original_name", "kind", "content_type", "size", "file", "uploaded_by", "created_at"]
     readonly_fields = fields
     classes = ["igp-wrap"]
@@ -424,8 +435,17 @@ class CommentAdmin(NoAddFromAdmin, admin.ModelAdmin):
 
 @admin.register(Media)
 class MediaAdmin(NoAddFromAdmin, admin.ModelAdmin):
-    readonly_fields = ["ticket", "file", "original_name", "content_type", "kind", "size", "uploaded_by",
+    readonly_fields = ["ticket", "file", "thumbnail", "original_name", "content_type", "kind", "size", "uploaded_by",
                        "storage_key", "external_url", "created_at"]
+    exclude = ["thumbnail_width", "thumbnail_height"]
+
+    def delete_model(self, request, obj):
+        """Through the service: a timeline row, and the file and its thumbnail leave the storage."""
+        media_delete(media=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for media in queryset.select_related("ticket"):
+            self.delete_model(request, media)
     list_display = ["created_at", "ticket", "original_name", "kind", "size", "uploaded_by"]
     list_filter = ["kind"]
     list_select_related = ["ticket", "uploaded_by"]

@@ -213,3 +213,16 @@ def test_the_backfill_makes_missing_thumbnails_and_skips_videos_and_files_left_o
     first, again = out.getvalue().splitlines()
     assert "1 miniature(s) créée(s)" in first and "1 fichier(s) resté(s) sur l'ancien stockage" in first
     assert "0 miniature(s) créée(s)" in again
+
+
+def test_deleting_a_file_in_the_admin_goes_through_the_service(
+        django_capture_on_commit_callbacks, client, admin_user, make_ticket, technician):
+    from django.urls import reverse
+
+    client.force_login(admin_user)
+    ticket = make_ticket()
+    media = services.media_add(ticket=ticket, upload=upload("a.jpg", phone_jpeg()), by=technician)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("admin:tickets_media_delete", args=[media.pk]), {"post": "yes"})
+    assert not ticket.media.exists() and not os.path.exists(media.thumbnail.path)
+    assert ticket.timeline.filter(action=TimelineEntry.Action.MEDIA_DELETED).exists()
