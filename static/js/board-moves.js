@@ -196,6 +196,7 @@
     });
     bar.appendChild(targets);
     document.body.appendChild(bar);
+    document.body.classList.add("has-drop-bar");
   }
   function targetAt(point) {
     if (!point) return null;
@@ -264,7 +265,14 @@
     });
     var bar = document.getElementById("drop-bar");
     if (bar) bar.remove();
+    document.body.classList.remove("has-drop-bar");
     if (!drag) return;
+    // SortableJS swallows the click that follows a fallback drag (its fix #1184); a finger lifted after
+    // a drag sends none, so the person's next tap (« Fermer », a card) would be lost. Spend it now.
+    var up = event.originalEvent;
+    if (up && (up.pointerType === "touch" || /^touch/.test(up.type || ""))) {
+      setTimeout(function () { document.dispatchEvent(new MouseEvent("click", { bubbles: true })); }, 0);
+    }
     var from = drag.status;
     // Where the pointer is wins (a column's title, its empty space, the bar); else where SortableJS put it.
     var to = target && target.status !== from ? target.status : event.to.dataset.status;
@@ -424,7 +432,12 @@
   document.addEventListener("htmx:beforeSwap", function (event) {
     if (!isPoll(event)) return;
     var xhr = event.detail.xhr;
-    if (quiet() || (xhr && xhr.igpGeneration !== state.generation)) event.detail.shouldSwap = false;
+    if (quiet()) { event.detail.shouldSwap = false; return; }
+    if (xhr && xhr.igpGeneration !== state.generation) {
+      // Left before a card moved: it would put the card back. Ask again, now.
+      event.detail.shouldSwap = false;
+      setTimeout(refresh, 0);
+    }
   });
   document.addEventListener("htmx:afterSettle", function () {
     init();

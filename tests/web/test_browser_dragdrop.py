@@ -6,6 +6,8 @@ SortableJS runs in its fallback mode (mouse and touch events, not the browser's 
 so Playwright's mouse and CDP's Input.dispatchTouchEvent drive it as a hand would.
 """
 # ruff: noqa: F811
+from urllib.parse import urlsplit
+
 import pytest
 from django.urls import reverse
 
@@ -113,19 +115,15 @@ def test_on_a_desktop_a_forbidden_drop_springs_back_with_the_message_and_changes
     no_csp_violation(page)
 
 
-def touch(page, kind, x, y):
+def touch(page, kind, x=0, y=0):
     points = [] if kind == "touchEnd" else [{"x": x, "y": y}]
     page.context.cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
 
 
-def test_on_a_phone_a_long_press_lifts_the_card_and_the_bar_of_columns_takes_the_drop(
-        open_page, live_server, technician, make_ticket, screenshot_dir):
-    ticket = make_ticket(title="Capteur de niveau")
-    page = board_page(open_page, live_server, technician, PHONE, has_touch=True, is_mobile=True)
-    page.context.cdp = page.context.new_cdp_session(page)
-    card = page.locator("#col-received .card", has_text="Capteur de niveau")
+def long_press_to_bar(page, card, status):
+    """Press the card's title ~600 ms, slide the finger a little (the bar of columns appears), then onto
+    the bar's target for `status`; the finger stays down. Returns the target and where the finger is."""
     x, y = centre(card.locator(".ttl"))
-
     touch(page, "touchStart", x, y)
     page.wait_for_timeout(150)
     assert page.locator(".card.is-chosen").count() == 0  # a short touch is a tap or a scroll
@@ -134,24 +132,66 @@ def test_on_a_phone_a_long_press_lifts_the_card_and_the_bar_of_columns_takes_the
     for step in range(1, 6):
         touch(page, "touchMove", x, y + step * 8)
         page.wait_for_timeout(30)
-    bar = page.locator("#drop-bar")
-    bar.wait_for()
-    target = bar.locator("[data-drop-status=in_progress]")
-    assert bar.locator("[data-drop-status=completed].forbidden").is_visible()
+    target = page.locator(f"#drop-bar [data-drop-status={status}]")
+    target.wait_for()
     tx, ty = centre(target)
     for step in range(1, 11):
         touch(page, "touchMove", x + (tx - x) * step / 10, y + 40 + (ty - y - 40) * step / 10)
         page.wait_for_timeout(30)
+    return target
+
+
+def test_on_a_phone_a_long_press_lifts_the_card_and_the_bar_of_columns_takes_the_drop(
+        open_page, live_server, technician, make_ticket, screenshot_dir):
+    ticket = make_ticket(title="Capteur de niveau")
+    page = board_page(open_page, live_server, technician, PHONE, has_touch=True, is_mobile=True)
+    page.context.cdp = page.context.new_cdp_session(page)
+    card = page.locator("#col-received .card", has_text="Capteur de niveau")
+
+    # Reçu → Terminé is not a step: the target says so, never lights up, and the card springs back.
+    target = long_press_to_bar(page, card, "completed")
+    assert "non permis" in target.inner_text()
+    assert "drop-over" not in target.get_attribute("class")
+    touch(page, "touchEnd")
+    alert = page.get_by_role("alert").filter(has_text="Passage de « Reçu » à « Terminé » non permis.")
+    alert.wait_for()
+    assert page.locator("#drop-bar").count() == 0
+    assert page.locator("#col-received .card", has_text="Capteur de niveau").is_visible()
+    shoot(page, screenshot_dir, "board-drop-refused-phone")
+    assert status_of(ticket) == S.RECEIVED
+    alert.get_by_role("button", name="Fermer").tap()  # the first tap after a drag is not swallowed
+    assert page.locator("#move-alert").inner_text() == ""
+
+    target = long_press_to_bar(page, card, "in_progress")
     assert "drop-over" in target.get_attribute("class")
     shoot(page, screenshot_dir, "board-drag-lifted-phone")
-    touch(page, "touchEnd", tx, ty)
+    touch(page, "touchEnd")
 
     page.get_by_role("status").filter(has_text="déplacé vers « En cours »").wait_for()
-    assert bar.count() == 0
+    assert page.locator("#drop-bar").count() == 0
     page.locator("#col-in_progress .card", has_text="Capteur de niveau").wait_for()
     assert status_of(ticket) == S.IN_PROGRESS
+    assert page.url == live_server.url + reverse("web:board")  # the long press opened nothing
     assert page.errors == []
     no_csp_violation(page)
+
+
+def test_on_a_phone_a_quick_swipe_over_the_cards_scrolls_and_lifts_nothing(
+        open_page, live_server, technician, make_ticket):
+    for n in range(8):
+        make_ticket(title=f"Ticket à faire défiler {n}")
+    page = board_page(open_page, live_server, technician, PHONE, has_touch=True, is_mobile=True)
+    page.context.cdp = page.context.new_cdp_session(page)
+    x, y = centre(page.locator("#col-received .card").nth(2).locator(".ttl"))
+    touch(page, "touchStart", x, y)
+    for step in range(1, 11):
+        touch(page, "touchMove", x, y - step * 25)
+        page.wait_for_timeout(16)
+    touch(page, "touchEnd")
+    page.wait_for_timeout(600)
+    assert page.evaluate("window.scrollY") > 100
+    assert page.locator(".card.is-chosen, #drop-bar").count() == 0
+    assert Ticket.objects.filter(status=S.RECEIVED).count() == 8
 
 
 @pytest.mark.parametrize("viewport", [pytest.param(PHONE, id="phone"), pytest.param(DESKTOP, id="desktop")])
@@ -239,6 +279,39 @@ def test_a_ticket_a_colleague_moved_meanwhile_springs_back_with_the_servers_mess
     assert page.locator("#col-diagnostic .card").count() == 0
     assert status_of(ticket) == S.WAITING_PARTS
     assert [e for e in page.errors if "409" not in e] == []
+
+
+def test_a_poll_that_left_before_the_move_does_not_put_the_card_back(
+        open_page, live_server, technician, make_ticket, settings):
+    settings.BOARD_POLL_SECONDS = 1
+    ticket = make_ticket(title="Pompe bruyante")
+    page = board_page(open_page, live_server, technician, DESKTOP)
+    held = []
+
+    def hold_one_poll(route):
+        if route.request.headers.get("x-board-version") and not held:
+            held.append((route, route.fetch()))  # the board as the server draws it now: before the move
+        else:
+            route.continue_()
+
+    page.route(lambda url: urlsplit(url).path == "/", hold_one_poll)
+    for _tick in range(50):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "no poll left the page"
+
+    page.locator("#col-received .card", has_text="Pompe bruyante").locator(".move-btn").click()
+    page.get_by_role("menuitem", name="Diagnostic").click()
+    page.get_by_role("status").filter(has_text="déplacé vers « Diagnostic »").wait_for()
+    route, stale = held[0]
+    route.fulfill(response=stale)  # the old board arrives after the move...
+    page.wait_for_timeout(500)
+    assert page.locator("#col-diagnostic .card", has_text="Pompe bruyante").is_visible()  # ...and is not shown
+    page.locator("#h-diagnostic .count", has_text="1").wait_for()  # the board asked again and caught up
+    assert page.locator("#col-received .card").count() == 0
+    assert status_of(ticket) == S.DIAGNOSTIC
+    assert page.errors == []
 
 
 def test_an_operator_gets_no_drag_handle_and_no_move_button(open_page, live_server, operator, make_ticket):
