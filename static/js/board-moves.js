@@ -419,6 +419,7 @@
   });
 
   // --- The live board: no poll while a card is in the air, none swapped in over a move ------------
+  // The poller sends the request (detail.elt); by the swap, detail.elt is the target: tag the request.
   function isPoll(event) {
     var elt = event.detail && event.detail.elt;
     return !!(elt && elt.hasAttribute && elt.hasAttribute("data-board-poll"));
@@ -430,10 +431,10 @@
     if (event.detail.xhr) event.detail.xhr.igpGeneration = state.generation;
   });
   document.addEventListener("htmx:beforeSwap", function (event) {
-    if (!isPoll(event)) return;
     var xhr = event.detail.xhr;
+    if (!xhr || xhr.igpGeneration === undefined) return;  // not the board's poll
     if (quiet()) { event.detail.shouldSwap = false; return; }
-    if (xhr && xhr.igpGeneration !== state.generation) {
+    if (xhr.igpGeneration !== state.generation) {
       // Left before a card moved: it would put the card back. Ask again, now.
       event.detail.shouldSwap = false;
       setTimeout(refresh, 0);

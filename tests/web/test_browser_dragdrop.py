@@ -282,10 +282,15 @@ def test_a_ticket_a_colleague_moved_meanwhile_springs_back_with_the_servers_mess
 
 
 def test_a_poll_that_left_before_the_move_does_not_put_the_card_back(
-        open_page, live_server, technician, make_ticket, settings):
+        open_page, live_server, technician, supervisor, make_ticket, settings):
+    from tickets import services
+
     settings.BOARD_POLL_SECONDS = 1
     ticket = make_ticket(title="Pompe bruyante")
+    other = make_ticket(title="Ticket d'un collègue", status=S.DIAGNOSTIC)
     page = board_page(open_page, live_server, technician, DESKTOP)
+    # A colleague's change: the next poll brings a whole board, drawn before our move.
+    services.ticket_move(ticket=other, to_status=S.IN_PROGRESS, by=supervisor)
     held = []
 
     def hold_one_poll(route):
@@ -304,10 +309,15 @@ def test_a_poll_that_left_before_the_move_does_not_put_the_card_back(
     page.locator("#col-received .card", has_text="Pompe bruyante").locator(".move-btn").click()
     page.get_by_role("menuitem", name="Diagnostic").click()
     page.get_by_role("status").filter(has_text="déplacé vers « Diagnostic »").wait_for()
+    page.evaluate("""() => new MutationObserver(() => {
+        if (document.querySelector('#col-received .card')) window.cardWentBack = true;
+    }).observe(document.body, {childList: true, subtree: true})""")
     route, stale = held[0]
     route.fulfill(response=stale)  # the old board arrives after the move...
-    page.wait_for_timeout(500)
-    assert page.locator("#col-diagnostic .card", has_text="Pompe bruyante").is_visible()  # ...and is not shown
+    page.wait_for_timeout(1500)
+    assert page.evaluate("window.cardWentBack") is None  # ...and is never shown, not even for a moment
+    assert page.locator("#col-diagnostic .card", has_text="Pompe bruyante").is_visible()
+    page.locator("#col-in_progress .card", has_text="Ticket d'un collègue").wait_for()  # the colleague's change too
     page.locator("#h-diagnostic .count", has_text="1").wait_for()  # the board asked again and caught up
     assert page.locator("#col-received .card").count() == 0
     assert status_of(ticket) == S.DIAGNOSTIC
