@@ -15,8 +15,9 @@ def can_view(user, ticket):
     return ticket.reporter_id == user.pk or ticket.assigned_to_id == user.pk
 
 
-def can_move(user, ticket):
-    return user.has_perm("tickets.move_ticket") and can_view(user, ticket)
+def can_move(user, ticket=None):
+    """Without a ticket: may this person move tickets at all (the board's drag handles)."""
+    return user.has_perm("tickets.move_ticket") and (ticket is None or can_view(user, ticket))
 
 
 def allowed_moves(user, ticket):
@@ -73,3 +74,14 @@ def can_report(user):
 
 def can_view_alerts(user, ticket):
     return user.has_perm("notifications.view_webhooknotification") and can_view(user, ticket)
+
+
+def moves_by_status(user, statuses):
+    """{status: [statuses a ticket there may move to]} for this person, for a page showing many tickets
+    (the board's drag and drop). The same rule as `allowed_moves`, read once for the page rather than
+    per card: every ticket on the board is one he may see. Empty for someone who may not move tickets."""
+    from .models import Ticket
+
+    if not can_move(user):
+        return {}
+    return {status: list(Ticket.TRANSITIONS.get(status, ())) for status in statuses}

@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.forms.utils import ErrorDict
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -34,7 +34,7 @@ from tickets import policies, services
 from tickets.downloads import media_file_response, thumbnail_response
 from tickets.models import Ticket
 
-from . import selectors
+from . import board_moves, selectors
 from .forms import (
     AssignForm,
     BoardFilterForm,
@@ -141,6 +141,8 @@ def board(request):
     if not polled and request.session.get(BOARD_QUERY_KEY, "") != request.GET.urlencode():
         request.session[BOARD_QUERY_KEY] = request.GET.urlencode()
     status = request.GET.get("colonne", "")
+    # Drag and drop between the columns (and its keyboard menu) for those who may move tickets.
+    context["movable"] = policies.can_move(request.user)
     if status in Ticket.Status.values:
         context["column"] = selectors.Column(status=status, label=Ticket.Status(status).label)
         context["page"] = selectors.column_page(tickets, status=status, now=now, page_number=request.GET.get("page"))
@@ -150,6 +152,8 @@ def board(request):
     if polled:
         context["assigned_to_me"] = _assigned_since(request)
         return _poll_response(render(request, "web/_board_live.html", context))
+    if "columns" in context:
+        context["move_settings"] = board_moves.settings_for(request.user)
     return render(request, "web/board.html", context)
 
 
@@ -338,12 +342,22 @@ def _errors_as_messages(request):
 @login_required
 @post_or_back_to_ticket
 def ticket_move(request, ticket_id):
-    ticket = _visible_ticket(request, ticket_id)
+    """The status buttons of the ticket page (a form: redirect and message) and the board's drag and
+    drop (`Accept: application/json`: a JSON verdict, see web/board_moves.py)."""
+    as_json = board_moves.wants_json(request)
+    try:
+        ticket = _visible_ticket(request, ticket_id)
+    except Http404:
+        if as_json:
+            return board_moves.refused(404, _("Ce ticket n'existe pas ou vous ne pouvez pas le voir."))
+        raise
     seen = request.POST.get("from_status", "")
     if seen in Ticket.Status.values:
         # Compare with what the person saw: if someone moved it since, the
         # service's conditional update changes nothing and says so.
         ticket.status = seen
+    if as_json:
+        return board_moves.answer(request, ticket)
     with _errors_as_messages(request):
         services.ticket_move(ticket=ticket, to_status=request.POST.get("status", ""), by=request.user)
         messages.success(request, _("Statut changé : %(status)s.") % {"status": ticket.get_status_display()})

@@ -34,7 +34,9 @@
   // The board's own poll (data-board-poll) is not the person's action: it neither becomes the request
   // "Réessayer" sends again nor shows the error box; the next poll simply tries again.
   function polled(event) {
-    var elt = event.detail && event.detail.elt;
+    // detail.elt is the poller when the request leaves, the target (#board-live) when its answer is swapped.
+    var config = event.detail && event.detail.requestConfig;
+    var elt = (config && config.elt) || (event.detail && event.detail.elt);
     return !!(elt && elt.hasAttribute && elt.hasAttribute("data-board-poll"));
   }
   document.addEventListener("htmx:beforeRequest", function (event) {

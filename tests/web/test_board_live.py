@@ -58,7 +58,7 @@ def test_the_page_polls_its_own_address_with_its_filters_every_board_poll_second
     make_ticket(assigned_to=technician)
     page = signed_in(technician).get(BOARD, {"priorite": "high"}).content.decode()
     live = re.search(r'<span hidden data-board-poll[^>]*>', page, re.S).group(0)
-    assert 'hx-trigger="every 7s"' in live
+    assert 'hx-trigger="every 7s, board-refresh"' in live  # and at once after a card is moved (board-moves.js)
     # The cards' boosted links must not inherit the poll's headers, target or swap (they would get a fragment).
     assert re.search(r'<div id="board-live">', page)
     assert f'hx-get="{BOARD}?priorite=high"' in live

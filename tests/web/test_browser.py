@@ -41,11 +41,12 @@ def size_name(viewport):
 
 @pytest.fixture
 def open_page(browser):
-    """open_page(viewport, javascript=True) -> a fresh page that records console errors in page.errors."""
+    """open_page(viewport, javascript=True, **context_options) -> a fresh page that records console errors in
+    page.errors (context options: e.g. has_touch=True, is_mobile=True for a phone's touch screen)."""
     contexts = []
 
-    def _open(viewport, javascript=True):
-        context = browser.new_context(viewport=viewport, locale="fr-CA", java_script_enabled=javascript)
+    def _open(viewport, javascript=True, **options):
+        context = browser.new_context(viewport=viewport, locale="fr-CA", java_script_enabled=javascript, **options)
         contexts.append(context)
         page = context.new_page()
         page.errors = []
