@@ -35,6 +35,35 @@ def make_user(email, role, first="Prénom", last="Nom", **extra):
     return user
 
 
+def _serialized(item):
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("serialized_rollback"))
+
+
+def _transactional(item):
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+def _serialized_first(items):
+    """Run the `serialized_rollback` tests before the other transactional ones.
+
+    pytest-django puts every transactional test after the plain ones. A plain
+    transactional test ends with a flush that re-creates the content types (with
+    new ids); a `serialized_rollback` test after it then re-inserts the serialized
+    ones and fails on their unique (app_label, model) pair. Run first, it finds
+    the database as migrated, and its own flush leaves the tables empty, which the
+    next transactional tests expect anyway. Stable: the rest keeps its order.
+    """
+    serialized = [item for item in items if _serialized(item)]
+    if not serialized:
+        return
+    rest = [item for item in items if not _serialized(item)]
+    first = next((i for i, item in enumerate(rest) if _transactional(item)), len(rest))
+    items[:] = rest[:first] + serialized + rest[first:]
+
+
 @pytest.fixture(autouse=True)
 def _role_groups(request):
     """The role groups of the data migration, put back when a transactional test
@@ -147,6 +176,7 @@ def chromium_available():
 
 
 def pytest_collection_modifyitems(config, items):
+    _serialized_first(items)
     if chromium_available():
         return
     skip = pytest.mark.skip(reason=f"Chromium absent ({CHROMIUM}) : {CHROMIUM_INSTALL}")
