@@ -259,11 +259,13 @@ def _check_upload(upload, *, named=False):
     return _CheckedFile(name, content_type, kind, content, len(stored), thumbnail)
 
 
-def _check_uploads(uploads):
+def media_check(uploads):
     """Every file checked before any is written: one refusal refuses the whole sending.
 
     All or nothing, so a ticket never ends up with some of the photos a person chose and a
-    message about the others. Each refused file is named with its reason.
+    message about the others. Each refused file is named with its reason. The report form
+    calls it before creating the ticket (no ticket row waits while photos are read); what
+    it returns goes to `media_add_many(checked=…)`.
     """
     uploads = list(uploads)
     if not uploads:
@@ -296,7 +298,7 @@ def _touch(ticket, now):
     Ticket.objects.filter(pk=ticket.pk).update(updated_at=now)
 
 
-def media_add_many(*, ticket, uploads, by, now=None):
+def media_add_many(*, ticket, by, uploads=None, checked=None, now=None):
     """Attach several photos or videos at once; all are kept, or none.
 
     Each file's type is read from its content, its size held to its kind's cap, a
@@ -308,7 +310,7 @@ def media_add_many(*, ticket, uploads, by, now=None):
     """
     if not policies.can_upload(by, ticket):
         _deny(_("Vous n'avez pas le droit d'ajouter des fichiers à ce ticket."))
-    checked = _check_uploads(uploads)
+    checked = checked if checked is not None else media_check(uploads)
     now = now or timezone.now()
     written = []
     try:

@@ -539,7 +539,10 @@ def report(request):
     form = ReportForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        uploads = form.uploads()
         try:
+            # The files first: a refused one is said before any ticket exists.
+            checked = services.media_check(uploads) if uploads else []
             with transaction.atomic():
                 ticket = services.ticket_create(
                     reporter=request.user, machine=data["machine"], title=data["title"],
@@ -551,10 +554,8 @@ def report(request):
                     services.ticket_assign(ticket=ticket, by=request.user, technician=technician, team=team)
                 if data.get("scheduled_date"):
                     services.ticket_schedule(ticket=ticket, by=request.user, scheduled_date=data["scheduled_date"])
-                # Last: every file is checked before the first is written, and a refusal undoes the ticket too.
-                uploads = form.uploads()
-                if uploads:
-                    services.media_add_many(ticket=ticket, uploads=uploads, by=request.user)
+                if checked:
+                    services.media_add_many(ticket=ticket, checked=checked, by=request.user)
         except ValidationError as exc:
             if hasattr(exc, "error_dict") and "file" in exc.error_dict:
                 field = "file" if data.get("file") else "camera"
