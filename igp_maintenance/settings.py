@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "messaging",
     "api",
     "web",
+    "pwa",
 ]
 
 MIDDLEWARE = [

@@ -180,7 +180,8 @@ class PushServiceStandIn:
                 with service.lock:
                     status, headers = service.answers.pop(0) if service.answers else (201, {})
                     if 200 <= status < 300:
-                        service.received.append(Received(token, payload, {k.lower(): v for k, v in self.headers.items()}, claims))
+                        headers_seen = {k.lower(): v for k, v in self.headers.items()}
+                        service.received.append(Received(token, payload, headers_seen, claims))
                 self.reply(status, {"Location": f"{service.origin}/message/{secrets.token_hex(4)}", **headers})
 
             def reply(self, status, headers, text=""):

@@ -28,6 +28,10 @@ PAYLOAD = {"id": "7d1c", "kind": "assigned", "title": "Ticket assign√© : fuite √
            "url": "/tickets/IGP-POLISSEUSE-DOUBLE%20EDGER-20251112-001/", "tag": "ticket-1", "critical": True}
 
 
+def http_date(moment):
+    return format_datetime(moment.astimezone(UTC), usegmt=True)
+
+
 @pytest.fixture
 def device(push_service, vapid, technician):
     """A phone that turned notifications on: subscribed at the stand-in, stored by the server."""
@@ -121,7 +125,7 @@ def test_429_is_retried_after_the_delay_the_push_service_asked_for(push_service,
 
 def test_a_retry_after_given_as_an_http_date_counts_from_now(push_service, device):
     with time_machine.travel(NOW, tick=False):
-        push_service.answer(503, {"Retry-After": format_datetime((NOW + timedelta(minutes=5)).astimezone(UTC), usegmt=True)})
+        push_service.answer(503, {"Retry-After": http_date(NOW + timedelta(minutes=5))})
         outcome = send_push(subscription=device, payload=PAYLOAD)
 
     assert outcome.status == 503 and retryable(outcome)
@@ -176,7 +180,7 @@ def test_retry_after_reads_seconds_and_dates_and_ignores_nonsense():
     assert parse_retry_after("0") == timedelta(0)
     assert parse_retry_after("") is None and parse_retry_after("soon") is None
     assert parse_retry_after("999999") == timedelta(days=1)  # asked again after a day at most
-    assert parse_retry_after(format_datetime((NOW - timedelta(hours=1)).astimezone(UTC), usegmt=True), now=NOW) == timedelta(0)
+    assert parse_retry_after(http_date(NOW - timedelta(hours=1)), now=NOW) == timedelta(0)
 
 
 # --- Subscriptions ----------------------------------------------------------------------
