@@ -1,9 +1,12 @@
-"""Make the app's PNG icons (static/pwa/) from static/favicon.svg. Run once when the logo changes; the PNGs are committed.
+"""Make the app's PNG icons (static/pwa/) from static/favicon.svg.
+
+Run once when the logo changes; the PNGs are committed.
 
 cairosvg is not a dependency: python3 -m venv /tmp/icons && /tmp/icons/bin/pip install cairosvg &&
 /tmp/icons/bin/python bin/make_app_icons.py static/pwa static/favicon.svg
 """
 import sys
+
 import cairosvg
 
 out = sys.argv[1]
@@ -12,8 +15,10 @@ SLATE, CYAN = "#334155", "#22d3ee"
 # "any": the favicon itself, rounded corners, transparent outside.
 regular = open(sys.argv[2]).read()
 # "maskable": full-bleed background, glyph inside the central 80 % safe zone (here ~60 %).
-maskable = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" fill="{SLATE}"/>'
-            f'<g transform="translate(16 16) scale(0.68) translate(-16 -16)"><path d="{PATH}" fill="{CYAN}"/></g></svg>')
+maskable = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">'
+            f'<rect width="32" height="32" fill="{SLATE}"/>'
+            f'<g transform="translate(16 16) scale(0.68) translate(-16 -16)">'
+            f'<path d="{PATH}" fill="{CYAN}"/></g></svg>')
 # Badge (Android status bar): a white glyph on transparent; the system paints it.
 badge = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">'
          f'<g transform="translate(16 16) scale(1.3) translate(-16 -16)"><path d="{PATH}" fill="#fff"/></g></svg>')
