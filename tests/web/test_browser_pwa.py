@@ -160,8 +160,8 @@ def test_a_real_subscription_needs_the_browsers_push_service_which_is_unreachabl
         const registration = await navigator.serviceWorker.ready;
         const bytes = Uint8Array.from(atob(key.replace(/-/g, '+').replace(/_/g, '/')), c => c.charCodeAt(0));
         const timeout = new Promise(resolve => setTimeout(() => resolve('timeout'), 8000));
-        return Promise.race([timeout, registration.pushManager.subscribe(
-            {userVisibleOnly: true, applicationServerKey: bytes}).then(() => 'subscribed', e => e.name)]);
+        const attempt = registration.pushManager.subscribe({userVisibleOnly: true, applicationServerKey: bytes});
+        return Promise.race([timeout, attempt.then(() => 'subscribed', e => `${e.name}: ${e.message}`)]);
     }""", vapid)
 
     assert result != "subscribed", "this machine reached a real push service"
@@ -235,3 +235,54 @@ def test_the_service_worker_shows_a_push_as_a_notification_that_stays_for_a_crit
     }""").json_value()
 
     assert shown == [["Ticket assigné", "Convoyeur arrêté", f"ticket-{ticket.pk}", True, ticket.get_absolute_url()]]
+
+
+INSTALL_PROMPT = """() => {
+  const event = new Event('beforeinstallprompt', {cancelable: true});
+  event.prompt = () => { window.prompted = (window.prompted || 0) + 1; return Promise.resolve(); };
+  event.userChoice = Promise.resolve({outcome: 'accepted'});
+  window.dispatchEvent(event);
+  return event.defaultPrevented;
+}"""
+
+
+def test_a_phone_gets_a_quiet_install_hint_that_stays_dismissed(open_page, live_server, technician, screenshot_dir):
+    page = open_page(PHONE)
+    sign_in(page, live_server, technician.email)
+    hint = page.locator("#install-hint")
+    assert hint.is_hidden()  # nothing until the browser says the app can be installed
+
+    assert page.evaluate(INSTALL_PROMPT) is True  # the browser's own banner is held back
+    hint.get_by_text("Installez IGP Maintenance sur l’écran d’accueil").wait_for()
+    shoot(page, screenshot_dir, "install-hint-phone")
+    hint.get_by_role("button", name="Installer").click()
+
+    assert page.evaluate("window.prompted") == 1
+    hint.wait_for(state="hidden")
+    page.reload()
+    page.evaluate(INSTALL_PROMPT)
+    assert hint.is_hidden()  # remembered: never asked twice
+
+
+def test_a_desktop_gets_no_install_hint(open_page, live_server, technician):
+    page = open_page(DESKTOP)
+    sign_in(page, live_server, technician.email)
+    page.evaluate(INSTALL_PROMPT)
+
+    assert page.locator("#install-hint").is_hidden()
+
+
+def test_an_iphone_is_told_in_one_line_how_to_add_the_app_and_can_say_no(browser, live_server, technician):
+    context = browser.new_context(viewport=PHONE, locale="fr-CA", has_touch=True, is_mobile=True, user_agent=(
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+        "Version/17.5 Mobile/15E148 Safari/604.1"))
+    page = context.new_page()
+    sign_in(page, live_server, technician.email)
+    hint = page.locator("#install-hint")
+
+    hint.get_by_text("Sur iPhone : touchez Partager, puis « Sur l’écran d’accueil ».").wait_for()
+    assert hint.get_by_role("button", name="Installer").is_hidden()
+    hint.get_by_role("button", name="Non merci").click()
+    page.reload()
+    assert hint.is_hidden()
+    context.close()
