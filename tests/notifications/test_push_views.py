@@ -137,3 +137,15 @@ def test_the_api_subscribes_and_unsubscribes_a_device_with_a_token(technician, v
     assert bad.status_code == 400
     assert api.delete("/api/push/subscriptions", {"endpoint": info["endpoint"]}, format="json").status_code == 204
     assert PushSubscription.objects.count() == 0
+
+
+def test_the_admin_lists_devices_and_can_remove_a_lost_one(admin_user, technician, vapid, stand_in, now):
+    device = push.subscribe(user=technician, data=stand_in.new_subscription(vapid), now=now,
+                            user_agent=ANDROID)
+    client = Client()
+    client.force_login(admin_user)
+
+    listing = client.get(reverse("admin:notifications_pushsubscription_changelist")).content.decode()
+    assert "Chrome · Android" in listing and "Jean" in listing
+    client.post(reverse("admin:notifications_pushsubscription_delete", args=[device.pk]), {"post": "yes"})
+    assert PushSubscription.objects.count() == 0
