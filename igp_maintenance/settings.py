@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "messaging",
     "api",
     "web",
+    "pwa",
 ]
 
 MIDDLEWARE = [
@@ -406,6 +407,29 @@ WEBHOOK_SPACING_MS = env.int("WEBHOOK_SPACING_MS", default=200)
 WEBHOOK_MAX_CONCURRENCY = env.int("WEBHOOK_MAX_CONCURRENCY", default=4)
 # The admin warns, and /api/health answers 503, when no scan ran for this long.
 SCHEDULER_STALE_AFTER = timedelta(minutes=env.int("SCHEDULER_STALE_MINUTES", default=15))
+
+# --- Web Push (notifications/push.py, notifications/transports/webpush.py) ----
+# The VAPID key pair identifies this server to the browsers' push services; print a
+# pair with `python manage.py generate_vapid_keys`. Both keys are base64url: the
+# public one (87 characters) is what a browser subscribes with, the private one (43)
+# signs each push. Unset: Web Push is "not configured" — the pages hide the switch and
+# no push is sent; with DEBUG=False `manage.py check --deploy` reports notifications.E001.
+VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
+VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
+# Who the push services may contact about our pushes (RFC 8292): mailto: or https: address.
+VAPID_SUBJECT = env.str("VAPID_SUBJECT", default="")
+# A browser gives us the address its push service wants (Google, Mozilla, Apple,
+# Microsoft). Only https addresses on these hosts (or their subdomains) are accepted:
+# anyone signed in could otherwise make the server post to an address of his choosing.
+WEBPUSH_ENDPOINT_HOSTS = env.list("WEBPUSH_ENDPOINT_HOSTS", default=[
+    "fcm.googleapis.com", "push.services.mozilla.com", "push.apple.com", "notify.windows.com",
+])
+# Plain http endpoints: only the tests' push-service stand-in on 127.0.0.1 needs them.
+WEBPUSH_ALLOW_HTTP = env.bool("WEBPUSH_ALLOW_HTTP", default=False)
+# How long a push service keeps a push for a phone that is off (seconds), and the total
+# time one push may take, whatever the push service does.
+WEBPUSH_TTL_SECONDS = env.int("WEBPUSH_TTL_SECONDS", default=12 * 3600)
+WEBPUSH_TOTAL_TIMEOUT = env.float("WEBPUSH_TOTAL_TIMEOUT", default=8.0)
 
 # --- Technicians' pages (web app) ---------------------------------------------
 # Cards shown per board column before a "see all" link; keeps the board light on a phone.

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from notifications import push_urls
+
 from . import views
 
 admin.site.site_header = _("IGP Maintenance — administration")
@@ -13,7 +15,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("notifications.urls")),
+    path("api/push/", include((push_urls.api_urlpatterns, "push-api"))),
     path("api/", include("api.urls")),
+    path("notifications/", include("notifications.push_urls")),
+    path("", include("pwa.urls")),
     path("", include("web.urls")),
 ]
 # Uploaded files are deliberately not served under MEDIA_URL: they go through

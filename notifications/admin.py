@@ -15,7 +15,14 @@ from django.utils.translation import ngettext
 
 from tickets.admin import TicketAdmin
 
-from .models import OverdueAlert, ScanRun, WebhookEndpoint, WebhookNotification, validate_webhook_secret
+from .models import (
+    OverdueAlert,
+    PushSubscription,
+    ScanRun,
+    WebhookEndpoint,
+    WebhookNotification,
+    validate_webhook_secret,
+)
 from .services import alert_resend_now, endpoint_reactivate, endpoint_send_test
 
 
@@ -211,3 +218,21 @@ class WebhookNotificationInline(admin.TabularInline):
 
 
 TicketAdmin.inlines = [*TicketAdmin.inlines, WebhookNotificationInline]
+
+
+@admin.register(PushSubscription)
+class PushSubscriptionAdmin(admin.ModelAdmin):
+    """Devices that receive Web Push. Made by the browsers only; an admin may remove one (a lost phone)."""
+
+    list_display = ["user", "label", "created_at", "last_success_at", "failure_count", "last_error"]
+    list_filter = ["label"]
+    list_select_related = ["user"]
+    search_fields = ["user__email", "user__last_name", "label"]
+    readonly_fields = ["user", "endpoint", "p256dh", "auth", "user_agent", "label", "created_at", "last_success_at",
+                       "failure_count", "last_error"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -247,6 +247,8 @@ class Outcome:
     body: str
     error: str
     duration: timedelta
+    retry_after: timedelta | None = None
+    gone: bool = False
 
     @property
     def succeeded(self):

@@ -203,3 +203,40 @@ class ScanRun(models.Model):
 
     def __str__(self):
         return f"{self.get_trigger_display()} {timezone.localtime(self.started_at):%Y-%m-%d %H:%M}"
+
+
+class PushSubscription(models.Model):
+    """One device (a browser on a phone or a computer) that receives this person's Web Push notifications.
+
+    The browser makes the subscription (`pushManager.subscribe`) and gives us its
+    push service's `endpoint` and the keys that encrypt what we send (`p256dh`: the
+    browser's public key; `auth`: a shared secret). The endpoint is unique: a
+    device signed in by another person is moved to him (see `notifications.push`).
+    A push service answering 404/410 means the subscription is gone: the row is deleted.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="push_subscriptions", verbose_name=_("personne"))
+    # Google's and Apple's addresses run to ~200 characters; room for longer ones.
+    endpoint = models.URLField(_("adresse du service push"), max_length=1000, unique=True)
+    p256dh = models.CharField(_("clé publique du navigateur (p256dh)"), max_length=200)
+    auth = models.CharField(_("secret d'authentification (auth)"), max_length=100)
+    user_agent = models.CharField(_("navigateur (User-Agent)"), max_length=500, blank=True)
+    label = models.CharField(_("appareil"), max_length=100, blank=True,
+                             help_text=_("Déduit du navigateur, p. ex. « Chrome · Android »."))
+    created_at = models.DateTimeField(_("abonné le"), default=timezone.now)
+    last_success_at = models.DateTimeField(_("dernier envoi réussi"), null=True, blank=True)
+    failure_count = models.PositiveIntegerField(_("échecs consécutifs"), default=0)
+    last_error = models.CharField(_("dernière erreur"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("abonnement push")
+        verbose_name_plural = _("abonnements push")
+        ordering = ["user", "-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.user} · {self.label or self.endpoint[:40]}"
+
+    def subscription_info(self):
+        """The dict pywebpush reads, shaped like the browser's PushSubscription.toJSON()."""
+        return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import signin_limit
 from igp_maintenance.middleware import remember_language
+from notifications import push
 from tickets import policies, services
 from tickets.downloads import media_file_response, thumbnail_response
 from tickets.models import Ticket
@@ -70,7 +71,22 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
-    """POST only (Django 5): the button in the header is a small form."""
+    """POST only (Django 5): the button in the header is a small form.
+
+    Signing out leaves nothing of the person on the device: this device's push
+    subscription is forgotten (its endpoint comes with the form, filled in by
+    static/js/pwa.js), and `Clear-Site-Data` makes the browser empty its caches and
+    storage, which also unregisters the service worker and its push subscription
+    (the next page registers a fresh one). Cookies are not cleared: the language stays.
+    """
+
+    def post(self, request, *args, **kwargs):
+        user, endpoint = request.user, request.POST.get("push_endpoint", "")
+        response = super().post(request, *args, **kwargs)
+        if user.is_authenticated and endpoint:
+            push.unsubscribe(user=user, endpoint=endpoint)
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response
 
 
 def _set_language_cookie(response, language):

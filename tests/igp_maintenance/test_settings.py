@@ -50,11 +50,26 @@ def test_development_accepts_short_secrets():
     assert manage("check", DEBUG="True", JWT_SIGNING_KEY="court", CRON_SECRET="court").returncode == 0
 
 
+# A pair printed by `manage.py generate_vapid_keys` (Web Push, issue 13): production sets one.
+VAPID = {"VAPID_PUBLIC_KEY": "BDnubLZHbxOs_IDYUbD5TXit9aB2uuUGEGvcwa-zZOM44fs59km1m8odebJTl6gWt4pgwwl8PSrlavHja-NUmrc",
+         "VAPID_PRIVATE_KEY": "Z0vb5LBzx-V6XAwft1EqnBZqn6dHalXgk5d8IW4TaYQ",
+         "VAPID_SUBJECT": "mailto:maintenance@igp.test"}
+
+
 def test_the_deployment_check_reports_nothing_in_production():
     result = manage("check", "--deploy", "--fail-level", "WARNING", DEBUG="False", SECRET_KEY=GOOD_KEY,
-                    ALLOWED_HOSTS="maintenance.igpglass.ca")
+                    ALLOWED_HOSTS="maintenance.igpglass.ca", **VAPID)
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_deployment_check_names_the_missing_web_push_keys_but_the_scan_still_starts():
+    deploy = manage("check", "--deploy", **PRODUCTION)
+    plain = manage("check", **PRODUCTION)
+
+    assert deploy.returncode != 0 and "notifications.E001" in deploy.stderr
+    assert "generate_vapid_keys" in deploy.stderr
+    assert plain.returncode == 0, plain.stderr  # migrate and check_overdue are not stopped by it
 
 
 def test_development_starts_with_no_configuration_at_all():

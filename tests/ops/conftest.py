@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from notifications.management.commands.generate_vapid_keys import new_key_pair
+
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 GOOD_KEY = "k" * 20 + "-x8Zq3vN1pL0rT7yW2eA9sD4fG6hJ5kM"
@@ -15,6 +17,11 @@ def write_prod_env(directory):
     """deploy/igp.env.example, filled in as the README says, on a database of its own."""
     text = (DEPLOY / "igp.env.example").read_text(encoding="utf-8")
     text = text.replace("SECRET_KEY=\n", f"SECRET_KEY={GOOD_KEY}\n")
+    # The three lines `generate_vapid_keys` prints (Web Push): without them `check --deploy` stops the install.
+    public, private = new_key_pair()
+    text = text.replace("VAPID_PUBLIC_KEY=\n", f"VAPID_PUBLIC_KEY={public}\n")
+    text = text.replace("VAPID_PRIVATE_KEY=\n", f"VAPID_PRIVATE_KEY={private}\n")
+    text = text.replace("VAPID_SUBJECT=\n", "VAPID_SUBJECT=mailto:maintenance@igp.test\n")
     text = re.sub(r"^DATABASE_URL=.*$", f"DATABASE_URL=sqlite:///{directory / 'igp.sqlite3'}", text, flags=re.M)
     text = re.sub(r"^MEDIA_ROOT=.*$", f"MEDIA_ROOT={directory / 'media'}", text, flags=re.M)
     # The default, shared, cache (a table migrate creates): no Redis needed to test the rest.

@@ -1,0 +1,134 @@
+"""How one Web Push is sent. The only module that talks to a push service.
+
+`send_push()` signs a VAPID token (RFC 8292) for the push service's origin,
+encrypts the payload for the device (RFC 8291, `aes128gcm`, done by pywebpush's
+`WebPusher`) and posts it, all within `total_timeout` whatever the push service
+does: the request goes through the webhook sender's session and watchdog
+(`notifications.delivery`), which shuts the socket down at the deadline. It never
+raises for a network fault; the `Outcome` says what happened:
+
+- 200/201/202: delivered to the push service (`succeeded`).
+- 404/410 (or keys that cannot be used): the subscription no longer exists (`gone=True`): the caller deletes it
+  (`notifications.push.record_outcome`).
+- 429 and 5xx: try again later, after the push service's `Retry-After` (seconds or
+  an HTTP date) when it gave one (`retry_after`); network faults and timeouts too.
+- Any other 4xx (bad token, payload too large…): failed, and retrying the same
+  request would fail the same way: `retryable(outcome)` is False.
+"""
+import functools
+import time
+from datetime import UTC, timedelta
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+
+import requests
+from django.conf import settings
+from django.utils import timezone
+
+from notifications import push
+from notifications.delivery import RESPONSE_BODY_CHARS, Outcome, _session, _short, _Watchdog
+
+URGENCIES = ("very-low", "low", "normal", "high")
+# A VAPID token may live 24 h at most (RFC 8292 §2); 12 h leaves room for clock skew.
+TOKEN_LIFETIME_SECONDS = 12 * 3600
+# A push service asking for a longer pause than this is asked again after a day.
+MAX_RETRY_AFTER = timedelta(days=1)
+
+
+@functools.lru_cache(maxsize=2)
+def _vapid(private_key):
+    from py_vapid import Vapid02
+
+    return Vapid02.from_raw(private_key.encode())
+
+
+def vapid_headers(endpoint, *, now_ts=None):
+    """`Authorization: vapid t=<ES256 JWT>,k=<public key>` for the endpoint's origin."""
+    parts = urlsplit(endpoint)
+    claims = {"sub": settings.VAPID_SUBJECT, "aud": f"{parts.scheme}://{parts.netloc}",
+              "exp": int(now_ts if now_ts is not None else time.time()) + TOKEN_LIFETIME_SECONDS}
+    return _vapid(settings.VAPID_PRIVATE_KEY).sign(claims)
+
+
+def parse_retry_after(value, *, now=None):
+    """Retry-After as a timedelta: "120" or "Wed, 21 Oct 2026 07:28:00 GMT"; None when absent or unreadable."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        delay = timedelta(seconds=int(value))
+    else:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        delay = when - (now or timezone.now())
+    return max(timedelta(0), min(delay, MAX_RETRY_AFTER))
+
+
+def retryable(outcome: Outcome) -> bool:
+    """Whether sending the same push again later may work: not after success, 404/410 or another 4xx."""
+    if outcome.succeeded or outcome.gone:
+        return False
+    status = outcome.status
+    return status is None or status == 429 or status >= 500
+
+
+def send_push(*, subscription, payload: dict, ttl=None, urgency="normal", total_timeout=None) -> Outcome:
+    """One push to one device, over within `total_timeout` (default WEBPUSH_TOTAL_TIMEOUT). Never raises.
+
+    `subscription` is a `PushSubscription` (or anything with `endpoint` and
+    `subscription_info()`); `payload` comes from `notifications.push.build_payload`.
+    """
+    from pywebpush import WebPusher, WebPushException
+
+    total = total_timeout or settings.WEBPUSH_TOTAL_TIMEOUT
+    connect = min(settings.WEBHOOK_CONNECT_TIMEOUT, total)
+    ttl = settings.WEBPUSH_TTL_SECONDS if ttl is None else int(ttl)
+    started = time.monotonic()
+    status, text, error, retry_after, gone = None, "", "", None, False
+    with _Watchdog(total) as watchdog:
+        try:
+            headers = {**vapid_headers(subscription.endpoint),
+                       "Urgency": urgency if urgency in URGENCIES else "normal",
+                       "Content-Type": "application/octet-stream"}
+            response = WebPusher(subscription.subscription_info(), requests_session=_session).send(
+                push.encode_payload(payload), headers, ttl=ttl, content_encoding="aes128gcm",
+                timeout=(connect, total))
+            if watchdog.stop():
+                raise _DeadlineExceeded
+            status = response.status_code
+            text = response.text[:RESPONSE_BODY_CHARS]
+            if status in (404, 410):
+                gone = True
+                error = f"Abonnement disparu (code HTTP {status}) : appareil retiré"
+            elif not 200 <= status < 300:
+                error = f"Code HTTP {status} reçu"
+                if status == 429 or status >= 500:
+                    retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        except _DeadlineExceeded:
+            error = f"Délai total de {total:g} s dépassé"
+        except requests.exceptions.ConnectTimeout:
+            error = f"Délai de connexion de {connect:g} s dépassé"
+        except requests.exceptions.ReadTimeout:
+            error = f"Délai de lecture de {total:g} s dépassé"
+        except requests.exceptions.ConnectionError as exc:
+            error = f"Connexion impossible : {_short(exc)}"
+        except requests.exceptions.RequestException as exc:
+            error = f"Erreur HTTP : {_short(exc)}"
+        except WebPushException as exc:
+            # Keys that cannot be used (checked at subscription, so only a row edited by hand):
+            # no push will ever reach this device, so it goes like one the push service forgot.
+            gone, error = True, f"Abonnement inutilisable : {_short(exc.message)}"
+        except Exception as exc:  # noqa: BLE001 — a delivery fault must never stop a run
+            error = f"Erreur inattendue : {type(exc).__name__}: {_short(exc)}"
+        if error and status is None and watchdog.stop():
+            error = f"Délai total de {total:g} s dépassé"
+    return Outcome(status=status, body=text, error=error, duration=timedelta(seconds=time.monotonic() - started),
+                   retry_after=retry_after, gone=gone)
+
+
+class _DeadlineExceeded(Exception):
+    pass
