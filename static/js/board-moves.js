@@ -304,7 +304,7 @@
       delay: 400,               // a long press on a touch screen...
       delayOnTouchOnly: true,   // ...while the mouse drags at once
       touchStartThreshold: 8,   // moving the finger earlier is a scroll, not a drag
-      animation: 150,
+      animation: window.matchMedia("(prefers-reduced-motion: reduce)").matches ? 0 : 150,
       chosenClass: "is-chosen",
       ghostClass: "is-placeholder",
       fallbackClass: "is-lifted",

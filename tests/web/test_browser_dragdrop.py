@@ -324,6 +324,33 @@ def test_a_poll_that_left_before_the_move_does_not_put_the_card_back(
     assert page.errors == []
 
 
+def test_back_on_the_board_from_a_ticket_without_a_reload_the_cards_still_move(
+        open_page, live_server, technician, make_ticket):
+    ticket = make_ticket(title="Rouleau voilé")
+    page = open_page(DESKTOP)
+    page.add_init_script(WATCH_CSP)
+    sign_in(page, live_server, technician.email)
+    page.goto(live_server.url + ticket.get_absolute_url())  # a page without the board's scripts
+    page.evaluate("window.stillTheSamePage = true")
+    for _visit in range(2):  # the second time, the scripts are already there: set up once, not twice
+        page.get_by_role("link", name="← Retour au tableau").click()
+        settled(page)
+        page.locator("#board-live .card .move-btn").first.wait_for()
+        assert page.locator(".card", has_text="Rouleau voilé").locator(".move-btn").count() == 1
+        page.locator(".card-link", has_text="Rouleau voilé").click()
+        page.wait_for_selector(".ticket-head")
+        settled(page)
+    page.get_by_role("link", name="← Retour au tableau").click()
+    settled(page)
+    mouse_drag(page, page.locator("#col-received .card", has_text="Rouleau voilé"), page.locator("#col-diagnostic"))
+    page.get_by_role("status").filter(has_text="déplacé vers « Diagnostic »").wait_for()
+    assert page.evaluate("window.stillTheSamePage") is True  # htmx swapped the pages in place
+    assert status_of(ticket) == S.DIAGNOSTIC
+    assert ticket.timeline.filter(action=TimelineEntry.Action.STATUS_CHANGED).count() == 1  # one move, one line
+    assert page.errors == []
+    no_csp_violation(page)
+
+
 def test_an_operator_gets_no_drag_handle_and_no_move_button(open_page, live_server, operator, make_ticket):
     make_ticket(title="Lumière qui clignote", reporter=operator)
     page = open_page(PHONE)
