@@ -196,7 +196,7 @@ def test_on_a_phone_a_quick_swipe_over_the_cards_scrolls_and_lifts_nothing(
 
 @pytest.mark.parametrize("viewport", [pytest.param(PHONE, id="phone"), pytest.param(DESKTOP, id="desktop")])
 def test_with_the_keyboard_alone_tab_to_the_card_choose_a_column_and_hear_it_moved(
-        open_page, live_server, technician, make_ticket, viewport):
+        open_page, live_server, technician, make_ticket, viewport, screenshot_dir):
     ticket = make_ticket(title="Moteur qui chauffe")
     page = board_page(open_page, live_server, technician, viewport)
     button = page.get_by_role("button", name=f"Déplacer le ticket {ticket.ticket_id} vers une autre colonne")
@@ -219,6 +219,7 @@ def test_with_the_keyboard_alone_tab_to_the_card_choose_a_column_and_hear_it_mov
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowDown")
     assert page.evaluate("document.activeElement.textContent") == "En attente de pièces"
+    shoot(page, screenshot_dir, f"board-move-menu-{'phone' if viewport == PHONE else 'desktop'}")
     page.keyboard.press("Enter")
 
     page.get_by_role("status").filter(
