@@ -84,7 +84,7 @@ def test_someone_elses_ticket_is_a_json_404_that_reveals_nothing(signed_in, oper
     theirs = make_ticket(reporter=operator2)
     response = signed_in(operator).post(move_url(theirs), {"status": "diagnostic"}, **JSON)
     assert response.status_code == 404
-    assert response.json() == {"message": "Ce ticket n'existe pas ou vous ne pouvez pas le voir."}
+    assert response.json() == {"message": "Ce ticket n'existe pas, ou vous n'y avez pas accès."}
 
 
 def test_the_refusal_speaks_english_to_someone_who_chose_english(signed_in, technician, make_ticket):
