@@ -39,7 +39,6 @@ def settings_for(user, statuses=BOARD_STATUSES):
             # The service's own sentence, so a drop refused in the browser reads like one refused by the server.
             "forbidden": _("Passage de « %(old)s » à « %(new)s » non permis."),
             "moved": _("Ticket %(ticket)s déplacé vers « %(status)s »."),
-            "moving": _("Déplacement du ticket %(ticket)s vers « %(status)s »…"),
             "offline": _("Pas de connexion : le ticket %(ticket)s n'a pas été déplacé. "
                          "Réessayez quand le réseau revient."),
             "failed": _("Le serveur n'a pas pu déplacer le ticket %(ticket)s : rien n'a changé. Réessayez."),

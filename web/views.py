@@ -365,7 +365,7 @@ def ticket_move(request, ticket_id):
         ticket = _visible_ticket(request, ticket_id)
     except Http404:
         if as_json:
-            return board_moves.refused(404, _("Ce ticket n'existe pas ou vous ne pouvez pas le voir."))
+            return board_moves.refused(404, _("Ce ticket n'existe pas, ou vous n'y avez pas accès."))
         raise
     seen = request.POST.get("from_status", "")
     if seen in Ticket.Status.values:

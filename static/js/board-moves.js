@@ -296,7 +296,7 @@
       },
       sort: false,              // the server orders each column (overdue, priority, age)
       draggable: ".card",
-      filter: ".move-btn, .move-menu",
+      filter: ".move-btn, .move-menu, .is-moving",  // a card on its way to the server stays put
       preventOnFilter: false,   // the button and its menu keep their clicks
       forceFallback: true,      // one behaviour for mouse and touch; the card follows the pointer
       fallbackOnBody: true,
@@ -304,7 +304,7 @@
       delay: 400,               // a long press on a touch screen...
       delayOnTouchOnly: true,   // ...while the mouse drags at once
       touchStartThreshold: 8,   // moving the finger earlier is a scroll, not a drag
-      animation: 150,
+      animation: window.matchMedia("(prefers-reduced-motion: reduce)").matches ? 0 : 150,
       chosenClass: "is-chosen",
       ghostClass: "is-placeholder",
       fallbackClass: "is-lifted",
@@ -389,6 +389,7 @@
     var button = event.target.closest("#board-live .move-btn");
     if (button) {
       event.preventDefault();
+      if (button.closest(".is-moving")) return;
       if (button.getAttribute("aria-expanded") === "true") closeMenu(true); else openMenu(button);
       return;
     }

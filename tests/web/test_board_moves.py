@@ -84,7 +84,7 @@ def test_someone_elses_ticket_is_a_json_404_that_reveals_nothing(signed_in, oper
     theirs = make_ticket(reporter=operator2)
     response = signed_in(operator).post(move_url(theirs), {"status": "diagnostic"}, **JSON)
     assert response.status_code == 404
-    assert response.json() == {"message": "Ce ticket n'existe pas ou vous ne pouvez pas le voir."}
+    assert response.json() == {"message": "Ce ticket n'existe pas, ou vous n'y avez pas accès."}
 
 
 def test_the_refusal_speaks_english_to_someone_who_chose_english(signed_in, technician, make_ticket):
@@ -139,3 +139,14 @@ def test_a_column_shown_alone_offers_no_drag_and_drop(signed_in, technician, mak
     make_ticket()
     page = signed_in(technician).get(BOARD, {"colonne": "received"}).content.decode()
     assert board_settings(page) is None and "Sortable.min.js" not in page
+
+
+def test_the_board_settings_speak_english_to_someone_who_chose_english(signed_in, technician, make_ticket):
+    technician.language = "en"
+    technician.save(update_fields=["language"])
+    make_ticket()
+    settings = board_settings(signed_in(technician).get(BOARD).content.decode())
+    assert settings["labels"]["received"] == "Received"
+    assert settings["text"]["button"] == "Move to…"
+    assert settings["text"]["forbidden"] == "Moving from “%(old)s” to “%(new)s” is not allowed."
+    assert all(not any(c in v for c in "éèàç«") for v in settings["text"].values()), settings["text"]

@@ -196,7 +196,7 @@ def test_on_a_phone_a_quick_swipe_over_the_cards_scrolls_and_lifts_nothing(
 
 @pytest.mark.parametrize("viewport", [pytest.param(PHONE, id="phone"), pytest.param(DESKTOP, id="desktop")])
 def test_with_the_keyboard_alone_tab_to_the_card_choose_a_column_and_hear_it_moved(
-        open_page, live_server, technician, make_ticket, viewport):
+        open_page, live_server, technician, make_ticket, viewport, screenshot_dir):
     ticket = make_ticket(title="Moteur qui chauffe")
     page = board_page(open_page, live_server, technician, viewport)
     button = page.get_by_role("button", name=f"Déplacer le ticket {ticket.ticket_id} vers une autre colonne")
@@ -219,6 +219,7 @@ def test_with_the_keyboard_alone_tab_to_the_card_choose_a_column_and_hear_it_mov
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowDown")
     assert page.evaluate("document.activeElement.textContent") == "En attente de pièces"
+    shoot(page, screenshot_dir, f"board-move-menu-{'phone' if viewport == PHONE else 'desktop'}")
     page.keyboard.press("Enter")
 
     page.get_by_role("status").filter(
@@ -322,6 +323,33 @@ def test_a_poll_that_left_before_the_move_does_not_put_the_card_back(
     assert page.locator("#col-received .card").count() == 0
     assert status_of(ticket) == S.DIAGNOSTIC
     assert page.errors == []
+
+
+def test_back_on_the_board_from_a_ticket_without_a_reload_the_cards_still_move(
+        open_page, live_server, technician, make_ticket):
+    ticket = make_ticket(title="Rouleau voilé")
+    page = open_page(DESKTOP)
+    page.add_init_script(WATCH_CSP)
+    sign_in(page, live_server, technician.email)
+    page.goto(live_server.url + ticket.get_absolute_url())  # a page without the board's scripts
+    page.evaluate("window.stillTheSamePage = true")
+    for _visit in range(2):  # the second time, the scripts are already there: set up once, not twice
+        page.get_by_role("link", name="← Retour au tableau").click()
+        settled(page)
+        page.locator("#board-live .card .move-btn").first.wait_for()
+        assert page.locator(".card", has_text="Rouleau voilé").locator(".move-btn").count() == 1
+        page.locator(".card-link", has_text="Rouleau voilé").click()
+        page.wait_for_selector(".ticket-head")
+        settled(page)
+    page.get_by_role("link", name="← Retour au tableau").click()
+    settled(page)
+    mouse_drag(page, page.locator("#col-received .card", has_text="Rouleau voilé"), page.locator("#col-diagnostic"))
+    page.get_by_role("status").filter(has_text="déplacé vers « Diagnostic »").wait_for()
+    assert page.evaluate("window.stillTheSamePage") is True  # htmx swapped the pages in place
+    assert status_of(ticket) == S.DIAGNOSTIC
+    assert ticket.timeline.filter(action=TimelineEntry.Action.STATUS_CHANGED).count() == 1  # one move, one line
+    assert page.errors == []
+    no_csp_violation(page)
 
 
 def test_an_operator_gets_no_drag_handle_and_no_move_button(open_page, live_server, operator, make_ticket):
