@@ -135,7 +135,11 @@
         return { response: response, data: data };
       });
     }).then(function (answer) {
-      var ok = answer.response.ok && answer.data && answer.data.status === to;
+      if (!answer.data && answer.response.redirected) {
+        location.reload();  // signed out meanwhile: the sign-in page, as the live board does; nothing moved
+        return null;
+      }
+      var ok = !!(answer.response.ok && answer.data && answer.data.status === to);
       if (ok) {
         say(answer.data.message || text("moved", { ticket: ticket, status: label(to) }));
       } else if (answer.data && answer.data.message && answer.response.status < 500) {

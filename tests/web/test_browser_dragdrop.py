@@ -352,6 +352,19 @@ def test_back_on_the_board_from_a_ticket_without_a_reload_the_cards_still_move(
     no_csp_violation(page)
 
 
+def test_signed_out_meanwhile_a_drop_leads_to_the_sign_in_page_and_moves_nothing(
+        open_page, live_server, technician, make_ticket):
+    ticket = make_ticket(title="Vanne grippée")
+    page = board_page(open_page, live_server, technician, DESKTOP)
+    page.context.clear_cookies(name="sessionid")  # signed out elsewhere, or the session expired
+    answers = []
+    page.on("response", lambda r: answers.append(r.status) if r.request.method == "POST" else None)
+    mouse_drag(page, page.locator("#col-received .card", has_text="Vanne grippée"), page.locator("#col-diagnostic"))
+    page.wait_for_url("**/connexion/**")
+    assert answers == [302]  # the move was sent, and sent to the sign-in page
+    assert status_of(ticket) == S.RECEIVED
+
+
 def test_an_operator_gets_no_drag_handle_and_no_move_button(open_page, live_server, operator, make_ticket):
     make_ticket(title="Lumière qui clignote", reporter=operator)
     page = open_page(PHONE)
