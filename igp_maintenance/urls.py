@@ -12,7 +12,7 @@ urlpatterns = [
     path("favicon.ico", views.favicon),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/", include("notifications.urls")),
+    path("", include("notifications.urls")),
     path("api/", include("api.urls")),
     path("", include("web.urls")),
 ]

@@ -1,0 +1,111 @@
+"""E-mail: one notification to one address, through Django's e-mail backend (EMAIL_URL).
+
+`build(delivery)` makes the message, `send(delivery)` sends it and turns every
+fault into an `Outcome` (never an exception):
+
+- HTML and plain-text parts (templates/notifications/email/), in the
+  recipient's language (`User.language`, French when empty), with a link to the
+  ticket (SITE_URL) and a one-click link to change what they receive (a signed
+  token, works without signing in), also as a `List-Unsubscribe` header.
+- `Message-ID: <notification_id@host of SITE_URL>`: the outbox row's id, kept
+  across retries, so a retry after a killed run or a 4xx carries the same id
+  and a receiving server (or the person's mail client) can deduplicate.
+- SMTP reply codes: a 5xx refusal (unknown mailbox, refused sender or content)
+  is permanent — `gone=True`, the delivery is given up at once instead of
+  knocking every hour; a 4xx (mailbox busy, greylisting), a refused or dropped
+  connection or a timeout is retried on the common schedule (5, 15, 60 min...).
+
+The connection has a bounded timeout (`EMAIL_TIMEOUT`, per socket operation),
+and the message is rendered before the connection opens, from rows the caller
+loaded (`notification__recipient`, `notification__ticket`): no query here, so
+a worker thread can send it.
+"""
+import smtplib
+import time
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from ..delivery import RESPONSE_BODY_CHARS, Outcome
+from ..preferences import preferences_token
+
+SMTP_OK = 250
+
+
+def site_host():
+    return urlsplit(settings.SITE_URL).hostname or "localhost"
+
+
+def message_id(delivery):
+    return f"<{delivery.notification_id}@{site_host()}>"
+
+
+def preferences_url(user):
+    return settings.SITE_URL + reverse("notifications:preferences-token", kwargs={"token": preferences_token(user)})
+
+
+def build(delivery):
+    """The message for `delivery`, in its recipient's language. No query (relations preloaded)."""
+    notification = delivery.notification
+    user = notification.recipient
+    language = user.language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        context = {
+            "notification": notification, "user": user, "title": notification.title, "body": notification.body,
+            "url": notification.absolute_url, "preferences_url": preferences_url(user),
+            "site_url": settings.SITE_URL, "language": language,
+        }
+        subject = " ".join(notification.title.split())  # One line: a header cannot hold a newline.
+        text = render_to_string("notifications/email/notification.txt", context)
+        html = render_to_string("notifications/email/notification.html", context)
+    message = EmailMultiAlternatives(
+        subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[delivery.target],
+        headers={"Message-ID": message_id(delivery), "List-Unsubscribe": f"<{context['preferences_url']}>",
+                 "Auto-Submitted": "auto-generated", "Content-Language": language},
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def send(delivery):
+    """One attempt. Returns an Outcome: status 250 on success, else the SMTP code (or None) and a French error."""
+    started = time.monotonic()
+    status, error, gone = None, "", False
+    try:
+        message = build(delivery)
+        connection = get_connection(timeout=settings.EMAIL_TIMEOUT)
+        sent = connection.send_messages([message])
+        if sent == 1:
+            status = SMTP_OK
+        else:
+            error = "Message non accepté par le serveur de courriel"
+    except smtplib.SMTPRecipientsRefused as exc:
+        code, reply = next(iter(exc.recipients.values()), (None, b""))
+        status, error = code, f"Destinataire refusé : {code} {_text(reply)}"
+    except smtplib.SMTPResponseException as exc:  # Sender refused, data refused, auth, HELO...
+        status, error = exc.smtp_code, f"Refus du serveur de courriel : {exc.smtp_code} {_text(exc.smtp_error)}"
+    except TimeoutError:
+        error = f"Délai de {settings.EMAIL_TIMEOUT:g} s dépassé (serveur de courriel)"
+    except (smtplib.SMTPException, OSError) as exc:
+        error = f"Connexion impossible au serveur de courriel : {type(exc).__name__}: {_text(str(exc))}"
+    except Exception as exc:  # noqa: BLE001 — a delivery fault must never stop a run
+        error = f"Erreur inattendue : {type(exc).__name__}: {_text(str(exc))}"
+    if status is not None and 500 <= status < 600:
+        gone = True
+    return Outcome(status=status, body="", error=error, duration=timedelta(seconds=time.monotonic() - started),
+                   gone=gone)
+
+
+def lane(delivery):
+    return "email"
+
+
+def _text(reply):
+    if isinstance(reply, bytes):
+        reply = reply.decode("utf-8", errors="replace")
+    return str(reply)[:RESPONSE_BODY_CHARS]
