@@ -115,7 +115,7 @@ def notify_many(events, *, now=None):
         if notification.priority != CRITICAL:
             due = prefs[user.pk].quiet_until(now) or now
         for channel, target in _targets(event, user, prefs[user.pk], push_targets):
-            deliveries.append(Delivery(notification=notification, channel=channel, target=target,
+            deliveries.append(Delivery(person_notification=notification, channel=channel, target=target,
                                        next_attempt_at=due, created_at=now))
     if deliveries:
         Delivery.objects.bulk_create(deliveries, ignore_conflicts=True, batch_size=500)

@@ -364,8 +364,9 @@ class Delivery(Claimable):
     # Still to deliver. "sending" stays open: a killed run leaves it so, and its claim expires.
     OPEN = (Status.PENDING, Status.SENDING, Status.FAILED)
 
-    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries",
-                                     verbose_name=_("notification"))
+    # Not `notification`: its column would be `notification_id`, the name of the claim's message id.
+    person_notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries",
+                                            verbose_name=_("notification"))
     channel = models.CharField(_("canal"), max_length=16, choices=Channel.choices)
     target = models.CharField(_("cible"), max_length=500,
                               help_text=_("Adresse courriel, ou identifiant de l'abonnement push de l'appareil."))
@@ -379,7 +380,7 @@ class Delivery(Claimable):
         verbose_name_plural = _("envois")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["notification", "channel", "target"],
+            models.UniqueConstraint(fields=["person_notification", "channel", "target"],
                                     name="one_delivery_per_notification_channel_target"),
         ]
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_due_idx")]

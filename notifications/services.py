@@ -497,10 +497,10 @@ def select_people_due(*, now, notification_ids=None, delivery_ids=None):
     """
     rows = PersonDelivery.objects.filter(status__in=PersonDelivery.OPEN, next_attempt_at__lte=due_until(now))
     if notification_ids is not None:
-        rows = rows.filter(notification_id__in=notification_ids)
+        rows = rows.filter(person_notification_id__in=notification_ids)
     if delivery_ids is not None:
         rows = rows.filter(pk__in=delivery_ids)
-    return list(rows.select_related("notification__recipient", "notification__ticket")
+    return list(rows.select_related("person_notification__recipient", "person_notification__ticket")
                 .order_by("next_attempt_at", "pk")[:settings.NOTIFICATIONS_SCAN_LIMIT])
 
 
@@ -596,7 +596,7 @@ def deliver_people(*, now=None, notification_ids=None, delivery_ids=None, force=
         PersonDelivery.objects.filter(pk__in=delivery_ids, status=PersonDelivery.Status.GIVEN_UP).update(
             status=PersonDelivery.Status.FAILED)
         rows = list(PersonDelivery.objects.filter(pk__in=delivery_ids, status__in=PersonDelivery.OPEN)
-                    .select_related("notification__recipient", "notification__ticket"))
+                    .select_related("person_notification__recipient", "person_notification__ticket"))
     else:
         rows = select_people_due(now=now, notification_ids=notification_ids, delivery_ids=delivery_ids)
     tally.due = len(rows)

@@ -17,7 +17,7 @@ fault into an `Outcome` (never an exception):
 
 The connection has a bounded timeout (`EMAIL_TIMEOUT`, per socket operation),
 and the message is rendered before the connection opens, from rows the caller
-loaded (`notification__recipient`, `notification__ticket`): no query here, so
+loaded (`person_notification__recipient`, `…__ticket`): no query here, so
 a worker thread can send it.
 """
 import smtplib
@@ -37,6 +37,16 @@ from ..preferences import preferences_token
 SMTP_OK = 250
 
 
+class _Message(EmailMultiAlternatives):
+    """Headers are not folded at 78 characters: the List-Unsubscribe URL (a long token, no space to fold
+    at) would otherwise go out as encoded words, which mail clients do not read as a link (RFC 2369)."""
+
+    def message(self):
+        msg = super().message()
+        msg.policy = msg.policy.clone(max_line_length=998)  # RFC 5322's hard limit.
+        return msg
+
+
 def site_host():
     return urlsplit(settings.SITE_URL).hostname or "localhost"
 
@@ -51,7 +61,7 @@ def preferences_url(user):
 
 def build(delivery):
     """The message for `delivery`, in its recipient's language. No query (relations preloaded)."""
-    notification = delivery.notification
+    notification = delivery.person_notification
     user = notification.recipient
     language = user.language or settings.LANGUAGE_CODE
     with translation.override(language):
@@ -63,7 +73,7 @@ def build(delivery):
         subject = " ".join(notification.title.split())  # One line: a header cannot hold a newline.
         text = render_to_string("notifications/email/notification.txt", context)
         html = render_to_string("notifications/email/notification.html", context)
-    message = EmailMultiAlternatives(
+    message = _Message(
         subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[delivery.target],
         headers={"Message-ID": message_id(delivery), "List-Unsubscribe": f"<{context['preferences_url']}>",
                  "Auto-Submitted": "auto-generated", "Content-Language": language},

@@ -56,7 +56,7 @@ def test_quiet_hours_delay_the_delivery_to_their_end_but_not_for_a_critical_tick
         notify(Kind.TICKET_OVERDUE, recipients=[technician], ticket=ticket, params=ticket_params(ticket),
                key=f"k{ticket.pk}", now=night)
 
-    waits = dict(Delivery.objects.values_list("notification__ticket", "next_attempt_at"))
+    waits = dict(Delivery.objects.values_list("person_notification__ticket", "next_attempt_at"))
     assert waits[critical.pk] == night
     assert waits[normal.pk] == (night + timedelta(days=1)).replace(hour=6, minute=0)
 
