@@ -33,3 +33,17 @@ def scheduler_health(*, now=None):
 def disabled_endpoints():
     """Destinations switched off by a 410 Gone and not reactivated: no alert reaches them. One query."""
     return list(WebhookEndpoint.objects.filter(is_active=False, disabled_at__isnull=False).order_by("name", "id"))
+
+
+def bell(user, limit=50):
+    """The person's last `limit` notifications, newest first (the bell). One query."""
+    from .models import Notification
+
+    return list(Notification.objects.for_user(user).select_related("ticket").order_by("-created_at", "-id")[:limit])
+
+
+def unread_count(user):
+    """How many of the person's notifications are unread. One query."""
+    from .models import Notification
+
+    return Notification.objects.for_user(user).unread().count()

@@ -638,3 +638,14 @@ def endpoint_reactivate(*, endpoint):
     """The admin's "reactivate": deliveries resume at the next scan (due retries first)."""
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(is_active=True, disabled_at=None, disabled_reason="")
     endpoint.is_active, endpoint.disabled_at, endpoint.disabled_reason = True, None, ""
+
+
+# --- The bell ------------------------------------------------------------------------
+def notifications_mark_read(*, user, ids=None, now=None):
+    """Mark the person's notifications read (these `ids`, or all). Only their own; returns how many changed."""
+    from .models import Notification
+
+    rows = Notification.objects.for_user(user).unread()
+    if ids is not None:
+        rows = rows.filter(pk__in=list(ids))
+    return rows.update(read_at=now or timezone.now())
