@@ -229,6 +229,7 @@ class SmtpServer:
 
         self.messages = []
         self.refuse = {}
+        self.delay = 0.0  # Seconds the server takes to accept a message (concurrent runs overlap).
         self.lock = threading.Lock()
         server = self
 
@@ -242,6 +243,10 @@ class SmtpServer:
                 return "250 OK"
 
             async def handle_DATA(self, smtp, session, envelope):
+                if server.delay:
+                    import asyncio
+
+                    await asyncio.sleep(server.delay)
                 message = email.message_from_bytes(envelope.original_content or envelope.content,
                                                    policy=email.policy.default)
                 with server.lock:
