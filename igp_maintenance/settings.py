@@ -430,6 +430,29 @@ WEBPUSH_ALLOW_HTTP = env.bool("WEBPUSH_ALLOW_HTTP", default=False)
 # time one push may take, whatever the push service does.
 WEBPUSH_TTL_SECONDS = env.int("WEBPUSH_TTL_SECONDS", default=12 * 3600)
 WEBPUSH_TOTAL_TIMEOUT = env.float("WEBPUSH_TOTAL_TIMEOUT", default=8.0)
+# --- Notifications to people (issue 13): e-mail, push, the bell ---------------
+# E-mail server as a URL (django-environ): smtp://user:pass@host:587 (STARTTLS: smtp+tls://, TLS: smtp+ssl://).
+# Unset: the console backend in development (the e-mail is printed), a local SMTP server in production.
+# An empty EMAIL_URL= (as in deploy/igp.env.example) counts as unset.
+vars().update(env.email_url_config(
+    env.str("EMAIL_URL", default="") or ("consolemail://" if DEBUG else "smtp://localhost:25")))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="IGP Maintenance <maintenance@localhost>")
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# Seconds per SMTP socket operation: a stalled server cannot hold a scan past its budget for long.
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=8.0)
+# E-mails in flight at once during a scan (one SMTP connection each).
+EMAIL_MAX_CONCURRENCY = env.int("EMAIL_MAX_CONCURRENCY", default=2)
+# Deliver a new notification right after its transaction commits (a short background thread), not only
+# at the next scan. The scan remains the safety net.
+NOTIFICATIONS_DELIVER_ON_COMMIT = env.bool("NOTIFICATIONS_DELIVER_ON_COMMIT", default=True)
+# A delivery to a person is given up after this many failed attempts (5, 15, 60 min, then hourly: ~6 h).
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=8)
+# Deliveries to people a scan takes at most (the rest goes next run, counted as remaining).
+NOTIFICATIONS_SCAN_LIMIT = env.int("NOTIFICATIONS_SCAN_LIMIT", default=500)
+# Days the one-click "change what I receive" link of an e-mail stays valid.
+NOTIFICATIONS_PREFERENCES_TOKEN_DAYS = env.int("NOTIFICATIONS_PREFERENCES_TOKEN_DAYS", default=60)
+# /api/health lists a channel whose deliveries have all failed for longer than this.
+NOTIFICATIONS_FAILING_AFTER = timedelta(minutes=env.int("NOTIFICATIONS_FAILING_MINUTES", default=60))
 
 # --- Technicians' pages (web app) ---------------------------------------------
 # Cards shown per board column before a "see all" link; keeps the board light on a phone.

@@ -14,7 +14,7 @@ urlpatterns = [
     path("favicon.ico", views.favicon),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/", include("notifications.urls")),
+    path("", include("notifications.urls")),
     path("api/push/", include((push_urls.api_urlpatterns, "push-api"))),
     path("api/", include("api.urls")),
     path("notifications/", include("notifications.push_urls")),

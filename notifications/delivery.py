@@ -243,6 +243,14 @@ def signature_headers(*, msg_id: str, body: bytes, secret: str = "", timestamp: 
 
 @dataclass(frozen=True)
 class Outcome:
+    """What one attempt on any channel came to. Transports return it; they never raise for a fault.
+
+    `status`: HTTP status (webhook, push) or SMTP reply code (e-mail). `retry_after`:
+    how long the receiver asked us to wait (push 429/503), honoured when longer than
+    our schedule. `gone`: the target no longer exists or refuses for good (push
+    404/410, SMTP 5xx): the delivery is given up and, for push, the device removed.
+    """
+
     status: int | None
     body: str
     error: str

@@ -15,8 +15,23 @@
   counts add up: due = sent + failed + remaining + held (claimed by another run).
 - A destination that answers 410 Gone is switched off (`disabled_at`,
   `disabled_reason`) instead of being retried hourly forever.
+
+What the notifications to people remember (issue 13, "one delivery discipline"):
+
+- `Notification`: one per (event, recipient) — the bell item. Its text is
+  rendered from `kind` + `params` in the reader's language when shown or sent.
+  `key` is unique per recipient, so fanning the same event out twice (two scans
+  at once, a retried request) creates nothing new.
+- `Delivery`: the outbox row, one per notification × channel × target (one per
+  push subscription, so a 410 removes one device; one for the e-mail address).
+  It inherits the claim fields of `OverdueAlert` (`outbox.Claimable`) and is
+  delivered by the same claim, retry schedule and dispatcher.
+- `DeliveryAttempt`: one row per attempt, written before the send ("Envoi en
+  cours") and completed after — the people's counterpart of
+  `webhook_notifications`.
+- `NotificationPreference`: per person, which kinds reach which channel, and
+  quiet hours. No row means the defaults (`DEFAULT_CHANNELS`).
 """
-import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -25,6 +40,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from .outbox import Claimable
 
 SECRET_PREFIX = "whsec_"
 # Longest attempt a destination may ask for: run budget (20 s) + one attempt < cron-job.org's 30 s.
@@ -98,16 +116,13 @@ class WebhookEndpoint(models.Model):
         return settings.WEBHOOK_TOTAL_TIMEOUT
 
 
-class OverdueAlert(models.Model):
+class OverdueAlert(Claimable):
+    """The next overdue webhook for one (ticket, endpoint). Claim fields: `outbox.Claimable`."""
+
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="overdue_alerts",
                                verbose_name=_("ticket"))
     endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="alerts",
                                  verbose_name=_("destination"))
-    notification_id = models.UUIDField(_("identifiant de l'alerte"), default=uuid.uuid4)
-    attempts = models.PositiveIntegerField(_("échecs de cette alerte"), default=0)
-    next_attempt_at = models.DateTimeField(_("prochain envoi dès"), default=timezone.now)
-    claimed_until = models.DateTimeField(_("réservée jusqu'à"), null=True, blank=True)
-    claim_token = models.UUIDField(_("jeton de réservation"), null=True, blank=True)
     last_delivered_at = models.DateTimeField(_("dernier envoi réussi"), null=True, blank=True)
 
     class Meta:
@@ -240,3 +255,254 @@ class PushSubscription(models.Model):
     def subscription_info(self):
         """The dict pywebpush reads, shaped like the browser's PushSubscription.toJSON()."""
         return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}
+# --- Notifications to people ------------------------------------------------------
+class Kind(models.TextChoices):
+    """What happened. The text of each kind is in `Notification.title`/`body`."""
+
+    TICKET_ASSIGNED = "ticket_assigned", _("Ticket assigné")
+    TICKET_OVERDUE = "ticket_overdue", _("Ticket en retard")
+    TICKET_COMPLETED = "ticket_completed", _("Ticket terminé")
+    MESSAGE_RECEIVED = "message_received", _("Message privé reçu")
+    DUE_SOON = "due_soon", _("Ticket bientôt dû")
+
+
+class Channel(models.TextChoices):
+    PUSH = "push", _("Notification sur l'appareil")
+    EMAIL = "email", pgettext_lazy("channel", "Courriel")
+
+
+# Without a preference row: push for every kind, e-mail for overdue tickets only
+# (the seed's e-mail to the administrator, now to the assignee too).
+DEFAULT_CHANNELS = {
+    Channel.PUSH: frozenset(Kind.values),
+    Channel.EMAIL: frozenset({Kind.TICKET_OVERDUE}),
+}
+
+
+class NotificationQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(recipient=user)
+
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """One event for one person: the bell item, and the parent of its deliveries.
+
+    `params` hold what the text needs (ticket title, machine, who did it, the
+    delay...) as plain values, so `title`/`body` render in whatever language is
+    active — the reader's own when the bell or the e-mail shows it.
+    """
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
+                                  verbose_name=_("destinataire"))
+    kind = models.CharField(_("type"), max_length=32, choices=Kind.choices)
+    # SET_NULL: deleting a ticket keeps the person's notifications, still naming it by number.
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="person_notifications", verbose_name=_("ticket"))
+    ticket_number = models.CharField(_("numéro de ticket"), max_length=120, blank=True)
+    params = models.JSONField(_("paramètres du texte"), default=dict, blank=True)
+    key = models.CharField(
+        _("clé de dédoublonnage"), max_length=200,
+        help_text=_("Unique par destinataire : le même événement diffusé deux fois ne crée rien de plus."),
+    )
+    priority = models.CharField(_("priorité"), max_length=10, blank=True,
+                                help_text=_("Celle du ticket : « critical » passe outre les heures de silence."))
+    url = models.CharField(_("lien"), max_length=500, blank=True,
+                           help_text=_("Chemin de la page à ouvrir (ticket, conversation)."))
+    created_at = models.DateTimeField(_("créée le"), default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(_("lue le"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        permissions = [("receive_overdue_digest",
+                        _("Recevoir par courriel les tickets en retard, même non assignés"))]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key"], name="one_notification_per_recipient_key"),
+        ]
+        indexes = [models.Index(fields=["recipient", "-created_at"], name="notification_bell_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} → {self.recipient_id} ({self.ticket_number})"
+
+    def get_absolute_url(self):
+        return self.url or "/"
+
+    def _p(self, name, default=""):
+        return (self.params or {}).get(name, default)
+
+    @property
+    def title(self):
+        """One line, in the active language (the reader's, inside `translation.override`)."""
+        from django.utils.translation import gettext
+
+        number = self.ticket_number or self._p("ticket")
+        texts = {
+            Kind.TICKET_ASSIGNED: gettext("Ticket assigné à l'équipe : %(ticket)s") if self._p("team")
+            else gettext("Ticket assigné : %(ticket)s"),
+            Kind.TICKET_OVERDUE: gettext("Ticket en retard : %(ticket)s"),
+            Kind.TICKET_COMPLETED: gettext("Ticket terminé : %(ticket)s"),
+            Kind.MESSAGE_RECEIVED: gettext("Message de %(sender)s"),
+            Kind.DUE_SOON: gettext("Ticket bientôt dû : %(ticket)s"),
+        }
+        return texts.get(self.kind, self.get_kind_display()) % {"ticket": number, "sender": self._p("sender")}
+
+    @property
+    def body(self):
+        """A sentence or two under the title, in the active language."""
+        from django.utils.translation import gettext
+
+        p = {"title": self._p("title"), "machine": self._p("machine"), "by": self._p("by"),
+             "excerpt": self._p("excerpt"), "days": self._p("days", 0), "hours": self._p("hours", 0),
+             "minutes": self._p("minutes", 0), "priority": self._p("priority_label")}
+        if self.kind == Kind.TICKET_ASSIGNED:
+            text = gettext("%(title)s — %(machine)s. Assigné par %(by)s.") if p["by"] \
+                else gettext("%(title)s — %(machine)s.")
+        elif self.kind == Kind.TICKET_OVERDUE:
+            text = gettext("%(title)s — %(machine)s. En retard de %(days)s j %(hours)s h %(minutes)s min.")
+        elif self.kind == Kind.TICKET_COMPLETED:
+            text = gettext("%(title)s — %(machine)s. Terminé par %(by)s.") if p["by"] \
+                else gettext("%(title)s — %(machine)s.")
+        elif self.kind == Kind.MESSAGE_RECEIVED:
+            text = "%(excerpt)s"
+        else:
+            text = gettext("%(title)s — %(machine)s.")
+        return text % p
+
+    @property
+    def absolute_url(self):
+        """The link for e-mails and push: SITE_URL + the page."""
+        return settings.SITE_URL + self.get_absolute_url()
+
+
+class Delivery(Claimable):
+    """One notification on one channel to one target: the outbox row.
+
+    Delivered exactly once by the claim of `outbox` (its `notification_id` is the
+    e-mail's Message-ID and the push topic, kept across retries). `status` says
+    where it stands; `attempts`/`next_attempt_at` drive the retries like an
+    `OverdueAlert`'s.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("En attente")
+        SENDING = "sending", _("Envoi en cours")
+        SENT = "sent", _("Envoyée")
+        FAILED = "failed", _("Échec, nouvel essai prévu")
+        GIVEN_UP = "given_up", _("Abandonnée")
+
+    # Still to deliver. "sending" stays open: a killed run leaves it so, and its claim expires.
+    OPEN = (Status.PENDING, Status.SENDING, Status.FAILED)
+
+    # Not `notification`: its column would be `notification_id`, the name of the claim's message id.
+    person_notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries",
+                                            verbose_name=_("notification"))
+    channel = models.CharField(_("canal"), max_length=16, choices=Channel.choices)
+    target = models.CharField(_("cible"), max_length=500,
+                              help_text=_("Adresse courriel, ou identifiant de l'abonnement push de l'appareil."))
+    status = models.CharField(_("état"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    delivered_at = models.DateTimeField(_("remise le"), null=True, blank=True)
+    last_error = models.TextField(_("dernière erreur"), blank=True)
+    created_at = models.DateTimeField(_("créée le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("envoi")
+        verbose_name_plural = _("envois")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["person_notification", "channel", "target"],
+                                    name="one_delivery_per_notification_channel_target"),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_due_idx")]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} → {self.target}"
+
+
+class DeliveryAttempt(models.Model):
+    """One attempt of a `Delivery`, written before the send and completed after."""
+
+    SENDING = "Envoi en cours"
+    INTERRUPTED = "Interrompu (envoi non terminé)"
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log",
+                                 verbose_name=_("envoi"))
+    attempt = models.PositiveIntegerField(_("tentative"), default=1)
+    sent_at = models.DateTimeField(_("envoyé le"), default=timezone.now, db_index=True)
+    status_code = models.PositiveIntegerField(_("code de réponse"), null=True, blank=True,
+                                              help_text=_("Code HTTP (push) ou SMTP (courriel)."))
+    response = models.TextField(_("réponse (1 000 premiers caractères)"), blank=True)
+    error = models.TextField(_("erreur"), blank=True)
+    duration = models.DurationField(_("durée"), null=True, blank=True)
+    succeeded = models.BooleanField(_("réussi"), default=False)
+
+    class Meta:
+        verbose_name = _("tentative d'envoi")
+        verbose_name_plural = _("tentatives d'envoi")
+        ordering = ["-sent_at", "-id"]
+
+    def __str__(self):
+        return f"{self.delivery_id} #{self.attempt} {self.status_code or self.error}"
+
+
+class NotificationPreference(models.Model):
+    """What reaches one person, and when. No row: `DEFAULT_CHANNELS`, no quiet hours.
+
+    `choices` holds only what the person changed, as {"<kind>:<channel>": bool},
+    so a new kind or a changed default reaches everybody who did not decide
+    otherwise. Quiet hours are in the factory's time (TIME_ZONE); start after end
+    spans midnight (22:00 → 06:00). During them a delivery waits for their end —
+    nothing is dropped — except for critical tickets.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="notification_preference", verbose_name=_("personne"))
+    choices = models.JSONField(_("choix"), default=dict, blank=True)
+    quiet_start = models.TimeField(_("début des heures de silence"), null=True, blank=True)
+    quiet_end = models.TimeField(_("fin des heures de silence"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("modifiées le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("préférences de notification")
+        verbose_name_plural = _("préférences de notification")
+
+    def __str__(self):
+        return str(self.user)
+
+    @staticmethod
+    def choice_key(kind, channel):
+        return f"{kind}:{channel}"
+
+    def wants(self, kind, channel):
+        """True when `kind` should reach this person on `channel`."""
+        key = self.choice_key(kind, channel)
+        if key in (self.choices or {}):
+            return bool(self.choices[key])
+        return kind in DEFAULT_CHANNELS.get(channel, ())
+
+    def matrix(self):
+        """[(kind, label, {channel: on})] for a preferences page, every kind and channel."""
+        return [(kind, label, {channel: self.wants(kind, channel) for channel in Channel.values})
+                for kind, label in Kind.choices]
+
+    def quiet_until(self, at):
+        """The end of the quiet hours `at` falls in (aware datetime), or None when `at` is not quiet."""
+        from datetime import datetime, timedelta
+
+        if self.quiet_start is None or self.quiet_end is None or self.quiet_start == self.quiet_end:
+            return None
+        local = timezone.localtime(at)
+        t, start, end = local.time(), self.quiet_start, self.quiet_end
+        if start < end:
+            quiet, end_day = start <= t < end, local.date()
+        else:  # Across midnight.
+            quiet = t >= start or t < end
+            end_day = local.date() + timedelta(days=1) if t >= start else local.date()
+        if not quiet:
+            return None
+        return timezone.make_aware(datetime.combine(end_day, end), timezone.get_current_timezone())

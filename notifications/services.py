@@ -33,6 +33,17 @@ Guarantees, and how they are kept:
   `OVERDUE_WEBHOOK_URL` is unchanged; a new URL or the admin's "reactivate"
   turns it back on.
 
+People (issue 13): the same run also fans out the overdue notifications owed to
+the assignees and digest holders (`events.overdue`) and delivers every due
+`Delivery` (e-mail, push) with the same claim, record-before-send, outcome and
+retry schedule (`outbox`) and the same dispatcher (`dispatch`: one lane per
+webhook endpoint, one for the SMTP server, one per push service), within the
+same time budget. Their counts are in `ScanResult.people`, apart from the
+webhook's (the cron answer and the `ScanRun` counts stay the webhook's).
+`deliver_people()` is the same delivery without a scan, used by the
+background thread started after a commit (`deliver_soon`) and the admin's
+"resend now".
+
 Time: `now` (the run's instant) decides what is overdue and due, and is the
 base of the 24 h window and of the retry delays, so tests pass a fixed instant.
 A retry or window that falls due within `OVERDUE_DUE_TOLERANCE_SECONDS` after
@@ -42,22 +53,28 @@ and without the tolerance a retry due "in 5 minutes" slips to the next run
 Claims and `sent_at` use `now` plus the time elapsed in the run (a long run must
 not hold claims that already expired in real time).
 """
+import logging
+import threading
 import time
 import uuid
-from collections import defaultdict, deque
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from tickets.models import Ticket
 
-from . import delivery
-from .models import OverdueAlert, ScanRun, WebhookEndpoint, WebhookNotification
+from . import delivery, events, outbox
+from .dispatch import Dispatcher, Lane, Tally
+from .models import Delivery as PersonDelivery
+from .models import DeliveryAttempt, OverdueAlert, ScanRun, WebhookEndpoint, WebhookNotification
+from .transports import for_channel, webhook
+
+logger = logging.getLogger(__name__)
 
 # Patched by tests that need the run's budget to run out without sleeping.
 monotonic = time.monotonic
@@ -83,6 +100,18 @@ class Delivery:
 
 
 @dataclass
+class PeopleTally(Tally):
+    """The deliveries to people of one run: `attempts` are the finished `DeliveryAttempt`s' outcomes."""
+
+    due: int = 0
+    notified: int = 0  # Notifications the run fanned out (overdue).
+    sent: int = 0
+    failed: int = 0
+    given_up: int = 0
+    errors: list = field(default_factory=list)  # (delivery, error) of the failed and given-up ones.
+
+
+@dataclass
 class ScanResult:
     checked_at: datetime
     trigger: str
@@ -90,10 +119,27 @@ class ScanResult:
     total_overdue: int = 0
     destinations: int = 0
     due: int = 0
-    remaining: int = 0
-    held: int = 0
     deliveries: list = field(default_factory=list)
     run: ScanRun | None = None
+    people: PeopleTally = field(default_factory=PeopleTally)
+    webhooks: Tally = field(default_factory=Tally)
+
+    # The webhook's held/remaining, as before (the dispatcher counts them on `webhooks`).
+    @property
+    def held(self):
+        return self.webhooks.held
+
+    @held.setter
+    def held(self, value):
+        self.webhooks.held = value
+
+    @property
+    def remaining(self):
+        return self.webhooks.remaining
+
+    @remaining.setter
+    def remaining(self, value):
+        self.webhooks.remaining = value
 
     @property
     def sent(self):
@@ -182,9 +228,8 @@ def destinations(*, write=True):
 
 
 # --- The scan -----------------------------------------------------------------
-def due_until(now):
-    """The latest `next_attempt_at` a run at `now` takes (see "Time" in the module docstring)."""
-    return now + timedelta(seconds=settings.OVERDUE_DUE_TOLERANCE_SECONDS)
+due_until = outbox.due_until
+retry_delay = outbox.retry_delay
 
 
 def mark_interrupted(*, now):
@@ -201,6 +246,12 @@ def mark_interrupted(*, now):
         error=WebhookNotification.INTERRUPTED)
     runs = ScanRun.objects.filter(finished_at__isnull=True, interrupted=False, started_at__lt=cutoff).update(
         interrupted=True)
+    # The same for people: the attempt row, and the delivery left "sending" once its claim expired
+    # (a live claim is never touched: the condition excludes it). It is retried, same id.
+    rows += DeliveryAttempt.objects.filter(error=DeliveryAttempt.SENDING, sent_at__lt=cutoff).update(
+        error=DeliveryAttempt.INTERRUPTED)
+    PersonDelivery.objects.filter(status=PersonDelivery.Status.SENDING, claimed_until__lt=now).update(
+        status=PersonDelivery.Status.FAILED, last_error=DeliveryAttempt.INTERRUPTED)
     return rows, runs
 
 
@@ -230,7 +281,7 @@ def select_due(*, now, endpoints):
 
 
 def run_overdue_scan(*, now=None, trigger=ScanRun.Trigger.MANUAL, dry_run=False, budget_seconds=None):
-    """Check the overdue tickets and alert every destination that is due.
+    """Check the overdue tickets, alert every destination that is due, and deliver what people are owed.
 
     0. Mark what killed runs left "in progress" as interrupted.
     1. List the active destinations (upserting the one from the settings).
@@ -238,9 +289,10 @@ def run_overdue_scan(*, now=None, trigger=ScanRun.Trigger.MANUAL, dry_run=False,
     3. Work out the due (ticket, endpoint) pairs. A dry run stops here: nothing sent, nothing recorded.
     4. Record the run; forget failed alerts of tickets that are no longer overdue
        (their next overdue spell gets a fresh alert); create missing alert rows.
-    5. Deliver: claim each pair, record "Envoi en cours", post (no transaction
-       open), record the outcome — spaced per endpoint, or concurrently
-       (bounded) for endpoints with spacing 0 — until the time budget runs out.
+       Fan out the overdue notifications owed to people (`events.overdue`).
+    5. Deliver, webhooks first, then the due deliveries to people (`select_people_due`):
+       claim each, record "Envoi en cours", send (no transaction open), record the
+       outcome — in lanes (`dispatch`) until the time budget runs out.
     6. Close the run's record with its counts (due = sent + failed + remaining + held).
     """
     now = now or timezone.now()
@@ -268,8 +320,13 @@ def run_overdue_scan(*, now=None, trigger=ScanRun.Trigger.MANUAL, dry_run=False,
             [OverdueAlert(ticket=t, endpoint=e, next_attempt_at=now) for t, e in due],
             ignore_conflicts=True, batch_size=500,
         )
+    result.people.notified = len(events.overdue(tickets, now=now))
+    people = select_people_due(now=now)
+    result.people.due = len(people)
 
-    _Dispatcher(now=now, clock=clock, budget=budget, result=result).run(due)
+    jobs = [_WebhookJob(ticket, endpoint, now=now, clock=clock, result=result) for ticket, endpoint in due]
+    jobs += [_PersonJob(row, now=now, clock=clock, tally=result.people) for row in people]
+    _dispatcher(clock, budget).run(jobs)
 
     ScanRun.objects.filter(pk=result.run.pk).update(
         finished_at=clock(), sent=len(result.sent), failed=len(result.failed), remaining=result.remaining,
@@ -289,6 +346,37 @@ class _Clock:
         return self.now + timedelta(seconds=self.elapsed())
 
 
+def _dispatcher(clock, budget):
+    # Lambdas: tests patch this module's `monotonic` and `sleep`, read at each call.
+    return Dispatcher(budget=budget, max_concurrency=settings.WEBHOOK_MAX_CONCURRENCY, elapsed=clock.elapsed,
+                      monotonic=lambda: monotonic(), sleep=lambda seconds: sleep(seconds))
+
+
+# --- Webhook jobs ----------------------------------------------------------------
+class _WebhookJob:
+    """One due (ticket, endpoint) of a scan, in the endpoint's lane (its spacing)."""
+
+    def __init__(self, ticket, endpoint, *, now, clock, result):
+        self.ticket, self.endpoint, self.now, self.clock, self.result = ticket, endpoint, now, clock, result
+        self.lane = Lane(("webhook", endpoint.pk), spacing=endpoint.spacing_ms / 1000)
+        self.tally = result.webhooks
+
+    def prepare(self):
+        """Claim the alert and record the attempt before it is sent; None when another run holds it."""
+        alert, token = claim_alert(ticket_id=self.ticket.pk, endpoint_id=self.endpoint.pk, now=self.now,
+                                   at=self.clock())
+        if alert is None:
+            return None
+        attempt = prepare_attempt(self.ticket, self.endpoint, alert=alert, token=token, sent_at=self.clock())
+        attempt.on_finish = self._finished
+        return attempt
+
+    def _finished(self, attempt, outcome):
+        record_outcome(attempt, outcome, now=self.now)
+        self.result.deliveries.append(attempt.delivery)
+        return outcome.status == GONE  # An endpoint that answered 410 Gone gets nothing more this run.
+
+
 @dataclass
 class _Attempt:
     delivery: Delivery
@@ -297,120 +385,25 @@ class _Attempt:
     alert_id: int | None
     body: bytes
     headers: dict
+    on_finish: object = None
 
     def send(self):
-        endpoint = self.delivery.endpoint
-        return delivery.post(endpoint.url, self.body, self.headers, total_timeout=endpoint.total_timeout)
+        return webhook.send(self)
 
-
-class _Dispatcher:
-    """Runs the deliveries of one scan.
-
-    An endpoint with a spacing has one post in flight at a time and starts the
-    next no sooner than `spacing_ms` after the previous one started (Pabbly
-    merged alerts that arrived together). Endpoints with spacing 0 get up to
-    `WEBHOOK_MAX_CONCURRENCY` posts in flight. Only the HTTP call runs in the
-    worker threads: every database access stays on the caller's thread (and
-    connection), so the scan also works inside a test's transaction. An
-    endpoint that answered 410 Gone gets nothing more this run; its queue
-    counts as `remaining`.
-    """
-
-    def __init__(self, *, now, clock, budget, result):
-        self.now, self.clock, self.budget, self.result = now, clock, budget, result
-        self.max_concurrency = max(1, settings.WEBHOOK_MAX_CONCURRENCY)
-        self.gone = set()
-
-    def run(self, due):
-        queues = defaultdict(deque)
-        by_id = {}
-        for ticket, endpoint in due:
-            queues[endpoint.pk].append(ticket)
-            by_id[endpoint.pk] = endpoint
-        if not queues:
-            return
-        pool = ThreadPoolExecutor(max_workers=self.max_concurrency) if self.max_concurrency > 1 else None
-        in_flight = {}
-        busy = set()
-        next_start = defaultdict(float)
-        try:
-            while queues or in_flight:
-                if queues and self.clock.elapsed() >= self.budget:
-                    self.result.remaining += sum(len(q) for q in queues.values())
-                    queues.clear()
-                for endpoint_id in list(queues):
-                    if endpoint_id in self.gone:
-                        self.result.remaining += len(queues.pop(endpoint_id))
-                        continue
-                    endpoint, queue = by_id[endpoint_id], queues[endpoint_id]
-                    spaced = endpoint.spacing_ms > 0
-                    while queue and endpoint_id not in self.gone and len(in_flight) < self.max_concurrency:
-                        if self.clock.elapsed() >= self.budget:
-                            break
-                        if spaced and (endpoint_id in busy or monotonic() < next_start[endpoint_id]):
-                            break
-                        attempt = self._prepare(queue.popleft(), endpoint)
-                        if attempt is None:
-                            self.result.held += 1  # Another run claimed it (or already sent it) first.
-                            continue
-                        if spaced:
-                            busy.add(endpoint_id)
-                            next_start[endpoint_id] = monotonic() + endpoint.spacing_ms / 1000
-                        if pool is None:
-                            self._finish(attempt, attempt.send())
-                            busy.discard(endpoint_id)
-                        else:
-                            in_flight[pool.submit(attempt.send)] = attempt
-                        if spaced:
-                            break
-                    if not queue:
-                        del queues[endpoint_id]
-                waits = [next_start[i] - monotonic() for i in queues if i not in busy and by_id[i].spacing_ms]
-                pause = max(0.0, min(waits)) if waits else None
-                if in_flight:
-                    done, _pending = wait(in_flight, timeout=pause, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        attempt = in_flight.pop(future)
-                        self._finish(attempt, future.result())
-                        busy.discard(attempt.delivery.endpoint.pk)
-                elif pause:
-                    sleep(min(pause, max(0.0, self.budget - self.clock.elapsed())) or 0)
-        finally:
-            if pool is not None:
-                pool.shutdown(wait=True)
-
-    def _prepare(self, ticket, endpoint):
-        """Claim the alert and record the attempt before it is sent; None when another run holds it."""
-        alert, token = claim_alert(ticket_id=ticket.pk, endpoint_id=endpoint.pk, now=self.now, at=self.clock())
-        if alert is None:
-            return None
-        return prepare_attempt(ticket, endpoint, alert=alert, token=token, sent_at=self.clock())
-
-    def _finish(self, attempt, outcome):
-        record_outcome(attempt, outcome, now=self.now)
-        self.result.deliveries.append(attempt.delivery)
-        if outcome.status == GONE:
-            self.gone.add(attempt.delivery.endpoint.pk)
+    def finish(self, outcome):
+        return self.on_finish(self, outcome)
 
 
 # --- Steps shared with the admin actions ---------------------------------------
 def claim_alert(*, ticket_id, endpoint_id, now, at, force=False):
     """Take the alert for one (ticket, endpoint) if it is due and free: (alert, token) or (None, None).
 
-    The conditional UPDATE is the whole lock: exactly one concurrent caller sees
-    one changed row. `force` (the admin's "resend now") ignores `next_attempt_at`
-    but still respects a live claim. The alert is due up to `due_until(now)`.
+    The claim of every channel (`outbox.claim`): exactly one concurrent caller
+    wins. `force` (the admin's "resend now") ignores `next_attempt_at` but still
+    respects a live claim.
     """
-    token = uuid.uuid4()
-    claimable = OverdueAlert.objects.filter(ticket_id=ticket_id, endpoint_id=endpoint_id).filter(
-        Q(claimed_until__isnull=True) | Q(claimed_until__lt=at)
-    )
-    if not force:
-        claimable = claimable.filter(next_attempt_at__lte=due_until(now))
-    ttl = timedelta(seconds=settings.OVERDUE_CLAIM_TTL_SECONDS)
-    if claimable.update(claimed_until=at + ttl, claim_token=token) != 1:
-        return None, None
-    return OverdueAlert.objects.get(claim_token=token), token
+    return outbox.claim(OverdueAlert.objects.filter(ticket_id=ticket_id, endpoint_id=endpoint_id),
+                        now=now, at=at, force=force)
 
 
 def prepare_attempt(ticket, endpoint, *, alert, token, sent_at):
@@ -430,19 +423,14 @@ def prepare_attempt(ticket, endpoint, *, alert, token, sent_at):
     )
 
 
-def retry_delay(failures):
-    """Wait after the n-th consecutive failure: 5, 15, 60 minutes, then the last value again."""
-    delays = settings.OVERDUE_RETRY_DELAYS_MINUTES or [60]
-    return timedelta(minutes=delays[min(failures, len(delays)) - 1])
-
-
 def record_outcome(attempt, outcome, *, now):
     """Complete the attempt's record and move the alert on, in one short transaction.
 
     Success: the 24 h window starts from `now`, the next alert gets a new id.
-    Failure: retry after the growing delay, same id. A run whose claim expired
-    and was taken over by another run only completes its record. An answer 410
-    Gone ("this address no longer exists") also switches the endpoint off.
+    Failure: retry after the growing delay (`outbox.retry_fields`), same id. A run
+    whose claim expired and was taken over by another run only completes its
+    record (`outbox.release` checks the token). An answer 410 Gone ("this
+    address no longer exists") also switches the endpoint off.
     """
     d = attempt.delivery
     d.status, d.error, d.succeeded = outcome.status, outcome.error, outcome.succeeded
@@ -455,13 +443,13 @@ def record_outcome(attempt, outcome, *, now):
             endpoint_disable(endpoint=d.endpoint, now=now, reason=GONE_REASON)
         if attempt.alert_id is None:
             return
-        mine = OverdueAlert.objects.filter(pk=attempt.alert_id, claim_token=attempt.claim_token)
         if outcome.succeeded:
-            mine.update(notification_id=uuid.uuid4(), attempts=0, last_delivered_at=d.sent_at,
-                        next_attempt_at=now + settings.OVERDUE_ALERT_INTERVAL, claimed_until=None, claim_token=None)
+            outbox.release(OverdueAlert, pk=attempt.alert_id, token=attempt.claim_token,
+                           notification_id=uuid.uuid4(), attempts=0, last_delivered_at=d.sent_at,
+                           next_attempt_at=now + settings.OVERDUE_ALERT_INTERVAL)
         else:
-            mine.update(attempts=d.attempt, next_attempt_at=now + retry_delay(d.attempt),
-                        claimed_until=None, claim_token=None)
+            outbox.release(OverdueAlert, pk=attempt.alert_id, token=attempt.claim_token,
+                           **outbox.retry_fields(d.attempt, now=now))
 
 
 def alert_resend_now(*, ticket, endpoint, now=None):
@@ -499,6 +487,168 @@ def endpoint_send_test(*, endpoint, now=None):
     return attempt.delivery
 
 
+# --- Deliveries to people ---------------------------------------------------------
+def select_people_due(*, now, notification_ids=None, delivery_ids=None):
+    """Open deliveries due by `due_until(now)`, oldest first. One query.
+
+    A scan takes at most `NOTIFICATIONS_SCAN_LIMIT` (the rest goes next run);
+    the rows of given notifications (right after their commit) all at once.
+
+    Rows another run holds right now are included: the claim settles who sends
+    them and this run counts them `held`. Everything a transport needs is loaded
+    here (recipient, ticket), so sending runs no query.
+    """
+    rows = PersonDelivery.objects.filter(status__in=PersonDelivery.OPEN, next_attempt_at__lte=due_until(now))
+    if notification_ids is not None:
+        rows = rows.filter(person_notification_id__in=notification_ids)
+    if delivery_ids is not None:
+        rows = rows.filter(pk__in=delivery_ids)
+    rows = rows.select_related("person_notification__recipient", "person_notification__ticket").order_by(
+        "next_attempt_at", "pk")
+    if notification_ids is None and delivery_ids is None:  # An event's own rows are bounded by the event.
+        rows = rows[:settings.NOTIFICATIONS_SCAN_LIMIT]
+    return preload_targets(list(rows))
+
+
+def preload_targets(rows):
+    """Let each transport load what its rows point at (push: the devices), one query per channel, here on the
+    caller's thread: sending happens in worker threads, which run no query."""
+    by_channel = defaultdict(list)
+    for row in rows:
+        by_channel[row.channel].append(row)
+    for channel, some in by_channel.items():
+        transport = for_channel(channel)
+        if hasattr(transport, "preload"):
+            transport.preload(some)
+    return rows
+
+
+class _PersonJob:
+    """One due `Delivery`, in its transport's lane (the SMTP server, a push service)."""
+
+    def __init__(self, row, *, now, clock, tally, force=False):
+        self.row, self.now, self.clock, self.tally, self.force = row, now, clock, tally, force
+        self.transport = for_channel(row.channel)
+        key = self.transport.lane(row) if hasattr(self.transport, "lane") else row.channel
+        limit = settings.EMAIL_MAX_CONCURRENCY if row.channel == "email" else None
+        self.lane = Lane(("person", key), limit=limit)
+
+    def prepare(self):
+        """Claim the delivery and record the attempt ("Envoi en cours") before it is sent; None if held."""
+        at, row = self.clock(), self.row
+        # `attempts` as selected: if another run tried it meanwhile, the claim fails (held) rather than
+        # numbering this attempt wrongly; so no read-back is needed (the id of a Delivery never changes).
+        claimed, token = outbox.claim(
+            PersonDelivery.objects.filter(pk=row.pk, status__in=PersonDelivery.OPEN, attempts=row.attempts),
+            now=self.now, at=at, force=self.force, fetch=False, status=PersonDelivery.Status.SENDING,
+        )
+        if claimed is None:
+            return None
+        row.status = PersonDelivery.Status.SENDING
+        record = DeliveryAttempt.objects.create(delivery=row, attempt=row.attempts + 1, sent_at=at,
+                                                error=DeliveryAttempt.SENDING)
+        return _PersonAttempt(job=self, token=token, record=record, sent_at=at)
+
+
+@dataclass
+class _PersonAttempt:
+    job: _PersonJob
+    token: uuid.UUID
+    record: DeliveryAttempt
+    sent_at: datetime
+
+    def send(self):
+        return self.job.transport.send(self.job.row)
+
+    def finish(self, outcome):
+        record_person_outcome(self, outcome, now=self.job.now)
+        return False
+
+
+def record_person_outcome(attempt, outcome, *, now):
+    """Complete the attempt row and settle the delivery, in one short transaction.
+
+    Sent: `delivered_at`. A permanent refusal (`outcome.gone`: push 404/410,
+    SMTP 5xx) or the `NOTIFICATIONS_MAX_ATTEMPTS`-th failure: given up (the push
+    transport forgets the device). Otherwise failed, retried on the common
+    schedule (or the receiver's Retry-After when longer), same id.
+    """
+    job, row = attempt.job, attempt.job.row
+    number = attempt.record.attempt
+    tally = job.tally
+    with transaction.atomic():
+        DeliveryAttempt.objects.filter(pk=attempt.record.pk).update(
+            status_code=outcome.status, response=outcome.body, error=outcome.error, duration=outcome.duration,
+            succeeded=outcome.succeeded,
+        )
+        if outcome.succeeded:
+            row.status = PersonDelivery.Status.SENT
+            outbox.release(PersonDelivery, pk=row.pk, token=attempt.token, status=row.status, attempts=number,
+                           delivered_at=attempt.sent_at, last_error="")
+            tally.sent += 1
+            return
+        if outcome.gone or number >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
+            row.status = PersonDelivery.Status.GIVEN_UP
+            outbox.release(PersonDelivery, pk=row.pk, token=attempt.token, status=row.status, attempts=number,
+                           last_error=outcome.error)
+            tally.given_up += 1
+            if outcome.gone and hasattr(job.transport, "forget"):
+                job.transport.forget(row)
+        else:
+            row.status = PersonDelivery.Status.FAILED
+            outbox.release(PersonDelivery, pk=row.pk, token=attempt.token, status=row.status,
+                           last_error=outcome.error,
+                           **outbox.retry_fields(number, now=now, retry_after=outcome.retry_after))
+            tally.failed += 1
+    tally.errors.append((row, outcome.error))
+
+
+def deliver_people(*, now=None, notification_ids=None, delivery_ids=None, force=False, budget_seconds=None):
+    """Deliver the due deliveries to people (all, or of these notifications / rows), outside a scan.
+
+    Same claim, history, retries and dispatcher as the scan; no `ScanRun`.
+    `force` (the admin's "resend now") ignores `next_attempt_at` and also takes
+    failed and given-up rows back (open again, same id). Returns a `PeopleTally`.
+    """
+    now = now or timezone.now()
+    tally = PeopleTally()
+    if force and delivery_ids:
+        PersonDelivery.objects.filter(pk__in=delivery_ids, status=PersonDelivery.Status.GIVEN_UP).update(
+            status=PersonDelivery.Status.FAILED)
+        rows = list(PersonDelivery.objects.filter(pk__in=delivery_ids, status__in=PersonDelivery.OPEN)
+                    .select_related("person_notification__recipient", "person_notification__ticket"))
+        rows = preload_targets(rows)
+    else:
+        rows = select_people_due(now=now, notification_ids=notification_ids, delivery_ids=delivery_ids)
+    tally.due = len(rows)
+    clock = _Clock(now)
+    budget = settings.OVERDUE_RUN_BUDGET_SECONDS if budget_seconds is None else budget_seconds
+    _dispatcher(clock, budget).run([_PersonJob(r, now=now, clock=clock, tally=tally, force=force) for r in rows])
+    return tally
+
+
+def deliver_soon(*, notification_ids):
+    """After a commit: deliver these notifications now, in a short background thread (the scan is the safety net).
+
+    The thread uses its own database connection and closes it; a fault is
+    logged, never raised into the request that committed. If the process dies
+    first, the rows stay due and the next scan sends them.
+    """
+    thread = threading.Thread(target=_deliver_in_background, args=(list(notification_ids),), daemon=True,
+                              name="notifications-deliver")
+    thread.start()
+    return thread
+
+
+def _deliver_in_background(notification_ids):
+    try:
+        deliver_people(now=timezone.now(), notification_ids=notification_ids)
+    except Exception:  # noqa: BLE001 — the scan delivers what this thread could not
+        logger.exception("Livraison immédiate des notifications impossible ; la prochaine vérification s'en charge")
+    finally:
+        connection.close()
+
+
 def endpoint_disable(*, endpoint, now, reason):
     """Switch a destination off, saying when and why (a 410 Gone). Its history and alert rows stay."""
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(is_active=False, disabled_at=now, disabled_reason=reason)
@@ -509,3 +659,14 @@ def endpoint_reactivate(*, endpoint):
     """The admin's "reactivate": deliveries resume at the next scan (due retries first)."""
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(is_active=True, disabled_at=None, disabled_reason="")
     endpoint.is_active, endpoint.disabled_at, endpoint.disabled_reason = True, None, ""
+
+
+# --- The bell ------------------------------------------------------------------------
+def notifications_mark_read(*, user, ids=None, now=None):
+    """Mark the person's notifications read (these `ids`, or all). Only their own; returns how many changed."""
+    from .models import Notification
+
+    rows = Notification.objects.for_user(user).unread()
+    if ids is not None:
+        rows = rows.filter(pk__in=list(ids))
+    return rows.update(read_at=now or timezone.now())

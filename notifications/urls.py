@@ -1,12 +1,15 @@
 from django.urls import path
 
-from . import views
+from . import pages, views
 
 app_name = "notifications"
 urlpatterns = [
-    path("cron/check-overdue", views.CronCheckOverdueView.as_view(), name="cron-check-overdue"),
-    path("webhooks/check-overdue-tickets", views.CheckOverdueTicketsView.as_view(), name="check-overdue-tickets"),
-    path("webhooks/notification-history/<str:ticket_id>", views.NotificationHistoryView.as_view(),
+    path("api/cron/check-overdue", views.CronCheckOverdueView.as_view(), name="cron-check-overdue"),
+    path("api/webhooks/check-overdue-tickets", views.CheckOverdueTicketsView.as_view(),
+         name="check-overdue-tickets"),
+    path("api/webhooks/notification-history/<str:ticket_id>", views.NotificationHistoryView.as_view(),
          name="notification-history"),
-    path("health", views.HealthView.as_view(), name="health"),
+    path("api/health", views.HealthView.as_view(), name="health"),
+    # The one-click link of every e-mail: works without signing in (signed token).
+    path("notifications/preferences/<str:token>/", pages.preferences_by_token, name="preferences-token"),
 ]

@@ -102,6 +102,13 @@ def _own_cache_keys(settings):
     settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
 
 
+@pytest.fixture(autouse=True)
+def _no_delivery_thread(settings):
+    """Notifications are delivered by the scan in tests, not by the background thread started after a
+    commit (NOTIFICATIONS_DELIVER_ON_COMMIT): a test that wants the thread turns it on."""
+    settings.NOTIFICATIONS_DELIVER_ON_COMMIT = False
+
+
 @pytest.fixture
 def now():
     return NOW

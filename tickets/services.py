@@ -92,8 +92,12 @@ def ticket_move(*, ticket, to_status, by, now=None):
         )
         if not changed:
             raise ConflictError(_("Ce ticket vient d'être modifié par quelqu'un d'autre. Rechargez la page."))
-        _log(ticket, TimelineEntry.Action.STATUS_CHANGED, by=by, old=old_status, new=to_status, at=now)
-    ticket.status, ticket.completed_at, ticket.updated_at = to_status, completed_at, now
+        entry = _log(ticket, TimelineEntry.Action.STATUS_CHANGED, by=by, old=old_status, new=to_status, at=now)
+        ticket.status, ticket.completed_at, ticket.updated_at = to_status, completed_at, now
+        if to_status == Ticket.Status.COMPLETED:
+            from notifications import events  # notifications depends on tickets, not the other way round.
+
+            events.ticket_completed(ticket=ticket, by=by, entry_id=entry.pk, now=now)
     return ticket
 
 
@@ -109,7 +113,12 @@ def ticket_assign(*, ticket, by, technician=None, team=False, now=None):
     ticket.assigned_to, ticket.assigned_to_team = technician, bool(team)
     with transaction.atomic():
         ticket.save(update_fields=["assigned_to", "assigned_to_team", "updated_at"])
-        _log(ticket, TimelineEntry.Action.ASSIGNED, by=by, old=old_label, new=ticket.assignee_label, at=now)
+        entry = _log(ticket, TimelineEntry.Action.ASSIGNED, by=by, old=old_label, new=ticket.assignee_label, at=now)
+        if ticket.assigned_to_id or ticket.assigned_to_team:
+            from notifications import events  # notifications depends on tickets, not the other way round.
+
+            # The assignee (or the whole team) hears of it, in this transaction: no assignment, no notification.
+            events.ticket_assigned(ticket=ticket, by=by, entry_id=entry.pk, now=now)
     return ticket
 
 

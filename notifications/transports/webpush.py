@@ -132,3 +132,79 @@ def send_push(*, subscription, payload: dict, ttl=None, urgency="normal", total_
 
 class _DeadlineExceeded(Exception):
     pass
+
+
+# --- The outbox's push channel (notifications.services / fanout) -----------------------
+# A push `Delivery` names its device by `target` = the PushSubscription's id (text).
+# The fan-out asks `targets()` for the devices; the scan calls `preload()` on the
+# main thread before sending (the worker threads run no query), then `send()`,
+# `lane()` and, for a device the push service forgot, `forget()`.
+GONE_DEVICE = "Appareil désabonné entre-temps : rien à envoyer"
+
+
+def targets(user_ids):
+    """{user_id: [subscription id, ...]} in one query; nothing while Web Push is not configured."""
+    from notifications.models import PushSubscription
+
+    if not push.configured():
+        return {}
+    found = {}
+    for pk, user_id in PushSubscription.objects.filter(user_id__in=user_ids).values_list("pk", "user_id"):
+        found.setdefault(user_id, []).append(str(pk))
+    return found
+
+
+def preload(rows):
+    """Attach each push row's subscription (one query), so `send` and `lane` run no query."""
+    from notifications.models import PushSubscription
+
+    ids = {int(r.target) for r in rows if str(r.target).isdigit()}
+    subscriptions = PushSubscription.objects.in_bulk(ids) if ids else {}
+    for row in rows:
+        row.subscription = subscriptions.get(int(row.target)) if str(row.target).isdigit() else None
+
+
+def _subscription(delivery):
+    if not hasattr(delivery, "subscription"):
+        preload([delivery])
+    return delivery.subscription
+
+
+def lane(delivery):
+    """Deliveries to one push service (Google's, Mozilla's…) share a lane."""
+    subscription = _subscription(delivery)
+    if subscription is None:
+        return "push"
+    parts = urlsplit(subscription.endpoint)
+    return f"push {parts.scheme}://{parts.netloc}"
+
+
+def payload_for(delivery):
+    """The JSON the service worker shows, in the recipient's language (no query: relations preloaded)."""
+    from django.utils import translation
+
+    notification = delivery.person_notification
+    language = notification.recipient.language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        return push.build_payload(
+            id=delivery.notification_id, kind=notification.kind, title=notification.title,
+            body=notification.body, url=notification.get_absolute_url(), tag=notification.key[:64],
+            critical=notification.priority == "critical")
+
+
+def send(delivery):
+    """One attempt for one outbox row. A device removed meanwhile is `gone` (given up, nothing sent)."""
+    subscription = _subscription(delivery)
+    if subscription is None:
+        return Outcome(status=None, body="", error=GONE_DEVICE, duration=timedelta(0), gone=True)
+    critical = delivery.person_notification.priority == "critical"
+    return send_push(subscription=subscription, payload=payload_for(delivery),
+                     urgency="high" if critical else "normal")
+
+
+def forget(delivery):
+    """The push service answered 404/410: this device no longer receives anything."""
+    from notifications.models import PushSubscription
+
+    if str(delivery.target).isdigit():
+        PushSubscription.objects.filter(pk=int(delivery.target)).delete()

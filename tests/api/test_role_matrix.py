@@ -204,6 +204,8 @@ def test_the_matrix_covers_every_route_of_the_api():
         "notifications:check-overdue-tickets", "notifications:notification-history",
         # Not JWT endpoints: a shared secret (cron) and an open health check, tested by notifications.
         "notifications:cron-check-overdue", "notifications:health",
+        # A page, not the API: the e-mails' signed preferences link (tests/notifications/test_email.py).
+        "notifications:preferences-token",
     }
     names = set()
     for pattern in get_resolver().url_patterns:

@@ -212,3 +212,100 @@ def process_env(**settings):
                CONN_MAX_AGE="0", PYTHONUNBUFFERED="1")
     env.update({k: str(v) for k, v in settings.items()})
     return env
+
+
+# --- A real SMTP server (aiosmtpd) on 127.0.0.1, for the e-mail channel ---------------------
+SMTP_PORTS = range(18300, 18400)  # This area's port range.
+
+
+class SmtpServer:
+    """aiosmtpd on 127.0.0.1: keeps every accepted message; `refuse[address] = "550 …"` refuses a recipient."""
+
+    def __init__(self):
+        import email
+        import email.policy
+
+        from aiosmtpd.controller import Controller
+
+        self.messages = []
+        self.refuse = {}
+        self.delay = 0.0  # Seconds the server takes to accept a message (concurrent runs overlap).
+        self.stall = False  # True: read the message, keep it in `stalled`, never answer (a dying run's send).
+        self.stalled = []
+        self.lock = threading.Lock()
+        server = self
+
+        class Handler:
+            async def handle_RCPT(self, smtp, session, envelope, address, rcpt_options):
+                with server.lock:
+                    answer = server.refuse.get(address)
+                if answer:
+                    return answer
+                envelope.rcpt_tos.append(address)
+                return "250 OK"
+
+            async def handle_DATA(self, smtp, session, envelope):
+                import asyncio
+
+                if server.delay:
+                    await asyncio.sleep(server.delay)
+                message = email.message_from_bytes(envelope.original_content or envelope.content,
+                                                   policy=email.policy.default)
+                if server.stall:
+                    with server.lock:
+                        server.stalled.append(message)
+                    await asyncio.sleep(60)
+                    return "451 4.3.0 Stalled"
+                with server.lock:
+                    server.messages.append(message)
+                return "250 Message accepted for delivery"
+
+        for port in SMTP_PORTS:
+            probe = socket.socket()
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            finally:
+                probe.close()
+            self.port = port
+            self.controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+            try:
+                self.controller.start()
+            except Exception:  # noqa: BLE001 — taken between the probe and the start: next port
+                continue
+            break
+        else:
+            raise RuntimeError("no free port in 18300-18399")
+        self.url = f"smtp://127.0.0.1:{self.port}"
+
+    def received(self):
+        with self.lock:
+            return list(self.messages)
+
+    def message_ids(self):
+        return [m["Message-ID"] for m in self.received()]
+
+    def stop(self):
+        self.controller.stop()
+
+
+@pytest.fixture
+def smtp(settings):
+    """A started SmtpServer; Django's SMTP backend points at it."""
+    server = SmtpServer()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    settings.DEFAULT_FROM_EMAIL = "IGP Maintenance <maintenance@igp.test>"
+    yield server
+    server.stop()
+
+
+def parts(message):
+    """(plain text, html) of a received message."""
+    text = message.get_body(preferencelist=("plain",))
+    html = message.get_body(preferencelist=("html",))
+    return (text.get_content() if text else ""), (html.get_content() if html else "")
