@@ -36,6 +36,9 @@ class PreferencesForm(forms.Form):
         """[(kind label, [bound checkbox per channel])] for the table, in Channel order."""
         return [(label, [self[self.key(kind, channel)] for channel in Channel.values]) for kind, label in Kind.choices]
 
+    def quiet_fields(self):
+        return [self["quiet_start"], self["quiet_end"]]
+
     def clean(self):
         data = super().clean()
         start, end = data.get("quiet_start"), data.get("quiet_end")
