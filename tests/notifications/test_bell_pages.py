@@ -189,3 +189,8 @@ def test_a_notification_that_changes_no_ticket_still_redraws_the_open_board(
     answer = client.get(BOARD, **live_headers(page))
     assert answer.status_code == 200 and bell_label(answer.content.decode()) == "1 notification non lue"
     assert "Nouveau ticket assigné" not in answer.content.decode()
+
+
+def test_a_notification_of_this_minute_says_just_now(signed_in, technician, make_ticket, clock):
+    tell(technician, make_ticket(), at=NOW - timedelta(seconds=20))
+    assert "à l&#x27;instant" in signed_in(technician).get(INBOX).content.decode()

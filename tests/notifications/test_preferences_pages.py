@@ -45,7 +45,8 @@ def key(kind, channel):
 
 
 def test_the_page_shows_the_defaults_a_box_per_kind_and_channel(signed_in, technician):
-    page = signed_in(technician).get(PREFS).content.decode()
+    response = signed_in(technician).get(PREFS)
+    page = response.content.decode()
     assert page.count('type="checkbox"') == len(Kind.values) * len(Channel.values)
     assert f'name="{key(Kind.TICKET_OVERDUE, Channel.EMAIL)}" id="id_{key(Kind.TICKET_OVERDUE, Channel.EMAIL)}"' \
            ' checked' in page
@@ -53,7 +54,8 @@ def test_the_page_shows_the_defaults_a_box_per_kind_and_channel(signed_in, techn
            in page
     assert "Les tickets critiques passent quand même." in page
     assert "La cloche garde toujours tout." in page
-    assert 'class="this-device"' in page  # where h4's "this device" push switch goes
+    # Where h4's "this device" push switch goes.
+    assert "notifications/_push_device.html" in [t.name for t in response.templates]
 
 
 def test_saving_stores_the_choices_and_quiet_hours_and_shows_them_again(signed_in, technician):
