@@ -404,7 +404,9 @@ SCHEDULER_STALE_AFTER = timedelta(minutes=env.int("SCHEDULER_STALE_MINUTES", def
 # --- Notifications to people (issue 13): e-mail, push, the bell ---------------
 # E-mail server as a URL (django-environ): smtp://user:pass@host:587 (STARTTLS: smtp+tls://, TLS: smtp+ssl://).
 # Unset: the console backend in development (the e-mail is printed), a local SMTP server in production.
-vars().update(env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"))
+# An empty EMAIL_URL= (as in deploy/igp.env.example) counts as unset.
+vars().update(env.email_url_config(
+    env.str("EMAIL_URL", default="") or ("consolemail://" if DEBUG else "smtp://localhost:25")))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="IGP Maintenance <maintenance@localhost>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 # Seconds per SMTP socket operation: a stalled server cannot hold a scan past its budget for long.

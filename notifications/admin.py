@@ -1,6 +1,8 @@
-"""Admin for the overdue alerts: destinations, the delivery history, the runs.
+"""Admin for the overdue alerts (destinations, the delivery history, the runs) and for the
+notifications to people (notifications, outbox rows per channel, their attempts, preferences).
 
-History and runs are read-only: they are what happened. The ticket admin gets
+History and runs are read-only: they are what happened. "Resend now" goes through
+the same claim code as the scan (`alert_resend_now`, `deliver_people(force=True)`). The ticket admin gets
 the ticket's alert history as an inline (added from here, so tickets/admin.py
 stays unaware of notifications).
 """
@@ -15,8 +17,18 @@ from django.utils.translation import ngettext
 
 from tickets.admin import TicketAdmin
 
-from .models import OverdueAlert, ScanRun, WebhookEndpoint, WebhookNotification, validate_webhook_secret
-from .services import alert_resend_now, endpoint_reactivate, endpoint_send_test
+from .models import (
+    Delivery,
+    DeliveryAttempt,
+    Notification,
+    NotificationPreference,
+    OverdueAlert,
+    ScanRun,
+    WebhookEndpoint,
+    WebhookNotification,
+    validate_webhook_secret,
+)
+from .services import alert_resend_now, deliver_people, endpoint_reactivate, endpoint_send_test
 
 
 class ReadOnlyAdminMixin:
@@ -191,6 +203,136 @@ class ScanRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                     "held", "interrupted"]
     list_filter = ["trigger", "interrupted"]
     date_hierarchy = "started_at"
+
+
+# --- Notifications to people -----------------------------------------------------------
+class DeliveryInline(admin.TabularInline):
+    model = Delivery
+    fk_name = "person_notification"
+    extra = 0
+    can_delete = False
+    fields = ["channel", "target", "status", "attempts", "next_attempt_at", "delivered_at", "last_error"]
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "kind", "recipient", "ticket_number", "read_at"]
+    list_filter = ["kind", ("created_at", admin.DateFieldListFilter), ("read_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["recipient"]
+    search_fields = ["ticket_number", "recipient__email", "recipient__last_name", "key"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["recipient", "kind", "ticket", "ticket_number", "text", "params", "key", "priority", "url",
+                       "created_at", "read_at"]
+    fields = readonly_fields
+    inlines = [DeliveryInline]
+
+    @admin.display(description=_("texte"))
+    def text(self, obj):
+        return f"{obj.title} — {obj.body}"
+
+
+class DeliveryAttemptInline(admin.TabularInline):
+    model = DeliveryAttempt
+    extra = 0
+    can_delete = False
+    classes = ["igp-wrap"]
+    fields = ["sent_at", "attempt", "status_code", "succeeded", "error", "duration"]
+    readonly_fields = fields
+    ordering = ["-sent_at", "-id"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Every outbox row, per channel — like the webhook history; its attempts inline."""
+
+    list_display = ["created_at", "channel", "status", "recipient", "kind", "ticket_number", "attempts",
+                    "next_attempt_at", "delivered_at", "short_error"]
+    list_filter = ["channel", "status", "person_notification__kind", ("created_at", admin.DateFieldListFilter)]
+    list_select_related = ["person_notification__recipient"]
+    search_fields = ["target", "person_notification__ticket_number", "person_notification__recipient__email",
+                     "=notification_id"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["person_notification", "channel", "target", "status", "notification_id", "attempts",
+                       "next_attempt_at", "claimed_until", "delivered_at", "last_error", "created_at"]
+    fields = readonly_fields
+    inlines = [DeliveryAttemptInline]
+    actions = ["resend_now"]
+
+    @admin.display(description=_("destinataire"), ordering="person_notification__recipient")
+    def recipient(self, obj):
+        return obj.person_notification.recipient
+
+    @admin.display(description=_("type"), ordering="person_notification__kind")
+    def kind(self, obj):
+        return obj.person_notification.get_kind_display()
+
+    @admin.display(description=_("ticket"))
+    def ticket_number(self, obj):
+        return obj.person_notification.ticket_number
+
+    @admin.display(description=_("erreur"))
+    def short_error(self, obj):
+        return (obj.last_error[:60] + "…") if len(obj.last_error) > 60 else obj.last_error
+
+    @admin.action(description=_("Renvoyer maintenant"), permissions=["run_overdue_check"])
+    def resend_now(self, request, queryset):
+        """Through the scan's claim: a row another run is sending right now is left to it (counted busy)."""
+        ids = list(queryset.values_list("pk", flat=True))
+        tally = deliver_people(now=timezone.now(), delivery_ids=ids, force=True)
+        if tally.sent:
+            self.message_user(request, ngettext("%d envoi réussi.", "%d envois réussis.", tally.sent) % tally.sent,
+                              messages.SUCCESS)
+        failed = tally.failed + tally.given_up
+        if failed:
+            self.message_user(request, ngettext("%d envoi a échoué (voir les tentatives).",
+                                                "%d envois ont échoué (voir les tentatives).", failed) % failed,
+                              messages.ERROR)
+        if tally.held:
+            self.message_user(request, _("%d envoi(s) en cours par une autre vérification.") % tally.held,
+                              messages.WARNING)
+        skipped = len(ids) - tally.due
+        if skipped:
+            self.message_user(request, ngettext("%d envoi déjà remis, laissé tel quel.",
+                                                "%d envois déjà remis, laissés tels quels.", skipped) % skipped,
+                              messages.WARNING)
+
+    def has_run_overdue_check_permission(self, request):
+        return request.user.has_perm("notifications.run_overdue_check")
+
+
+@admin.register(DeliveryAttempt)
+class DeliveryAttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["sent_at", "succeeded", "channel", "delivery", "attempt", "status_code", "error"]
+    list_filter = ["succeeded", "delivery__channel", ("sent_at", admin.DateFieldListFilter)]
+    list_select_related = ["delivery"]
+    search_fields = ["delivery__target", "=delivery__notification_id"]
+    date_hierarchy = "sent_at"
+
+    @admin.display(description=_("canal"), ordering="delivery__channel")
+    def channel(self, obj):
+        return obj.delivery.get_channel_display()
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "quiet_start", "quiet_end", "updated_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__email", "user__last_name"]
+    readonly_fields = ["updated_at"]
 
 
 class WebhookNotificationInline(admin.TabularInline):

@@ -47,3 +47,34 @@ def unread_count(user):
     from .models import Notification
 
     return Notification.objects.for_user(user).unread().count()
+
+
+def failing_channels(*, now=None):
+    """Channels whose deliveries have been failing for longer than `NOTIFICATIONS_FAILING_AFTER` (1 h). Three queries.
+
+    - e-mail, push: a delivery still waiting for a retry (status failed) whose
+      failed attempt is older than that, while no delivery of the channel
+      succeeded since then (one mailbox greylisting us is not a broken SMTP
+      server). Permanent refusals (given up) do not count: the channel works.
+    - webhook: an active destination's alert still failing (attempts > 0) whose
+      first failure of this alert is older than that.
+    Sorted names: ["email", "push", "webhook"].
+    """
+    from django.db.models import Exists, OuterRef
+
+    from .models import Delivery, DeliveryAttempt, OverdueAlert
+
+    now = now or timezone.now()
+    since = now - settings.NOTIFICATIONS_FAILING_AFTER
+    failing = set(DeliveryAttempt.objects.filter(
+        succeeded=False, sent_at__lte=since, delivery__status=Delivery.Status.FAILED,
+    ).values_list("delivery__channel", flat=True).distinct())
+    if failing:
+        failing -= set(DeliveryAttempt.objects.filter(succeeded=True, sent_at__gt=since,
+                                                      delivery__channel__in=failing)
+                       .values_list("delivery__channel", flat=True).distinct())
+    old_failure = WebhookNotification.objects.filter(notification_id=OuterRef("notification_id"), succeeded=False,
+                                                     sent_at__lte=since)
+    if OverdueAlert.objects.filter(attempts__gt=0, endpoint__is_active=True).filter(Exists(old_failure)).exists():
+        failing.add("webhook")
+    return sorted(failing)

@@ -71,7 +71,7 @@ from . import delivery, events, outbox
 from .dispatch import Dispatcher, Lane, Tally
 from .models import Delivery as PersonDelivery
 from .models import DeliveryAttempt, OverdueAlert, ScanRun, WebhookEndpoint, WebhookNotification
-from .transports import for_channel
+from .transports import for_channel, webhook
 
 logger = logging.getLogger(__name__)
 
@@ -387,8 +387,7 @@ class _Attempt:
     on_finish: object = None
 
     def send(self):
-        endpoint = self.delivery.endpoint
-        return delivery.post(endpoint.url, self.body, self.headers, total_timeout=endpoint.total_timeout)
+        return webhook.send(self)
 
     def finish(self, outcome):
         return self.on_finish(self, outcome)

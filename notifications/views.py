@@ -6,7 +6,10 @@
   supervisor or admin (permission `notifications.run_overdue_check`).
 - `GET /api/webhooks/notification-history/<ticket_id>`: a ticket's alert history,
   for anyone who may see that ticket.
-- `GET /api/health`: 200 with the last scan's age, 503 when the scheduler looks dead.
+- `GET /api/health`: 200 with the last scan's age, 503 when the scheduler looks dead;
+  `failing_channels` names the channels (email, push, webhook) failing for more
+  than an hour — reported, without changing the status code (a broken SMTP
+  server is not a dead scheduler, and a monitor already alerts on 503).
 """
 import hmac
 
@@ -188,6 +191,8 @@ _health = inline_serializer("SchedulerHealth", {
     "last_run_at": serializers.DateTimeField(allow_null=True),
     "last_run_age_seconds": serializers.IntegerField(allow_null=True),
     "stale_after_seconds": serializers.IntegerField(),
+    "failing_channels": serializers.ListField(child=serializers.CharField(), help_text=(
+        "Canaux (email, push, webhook) en échec depuis plus d'une heure (NOTIFICATIONS_FAILING_MINUTES).")),
 })
 
 
@@ -204,5 +209,6 @@ class HealthView(APIView):
             "last_run_at": run.started_at.isoformat() if run else None,
             "last_run_age_seconds": int(age.total_seconds()) if age is not None else None,
             "stale_after_seconds": int(settings.SCHEDULER_STALE_AFTER.total_seconds()),
+            "failing_channels": selectors.failing_channels(now=timezone.now()),
         }
         return Response(body, status=503 if stale else 200)

@@ -16,7 +16,7 @@ is the receiver's own wait. Building the message is kept apart from sending it.
 The scan, the claim and the history do not know which channel they serve:
 they look the module up in `TRANSPORTS` by the row's channel.
 """
-from . import email, webpush
+from . import email, webhook, webpush  # noqa: F401 — webhook: looked up by services
 
 TRANSPORTS = {"email": email, "push": webpush}
 

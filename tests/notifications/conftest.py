@@ -229,6 +229,9 @@ class SmtpServer:
 
         self.messages = []
         self.refuse = {}
+        self.delay = 0.0  # Seconds the server takes to accept a message (concurrent runs overlap).
+        self.stall = False  # True: read the message, keep it in `stalled`, never answer (a dying run's send).
+        self.stalled = []
         self.lock = threading.Lock()
         server = self
 
@@ -242,8 +245,17 @@ class SmtpServer:
                 return "250 OK"
 
             async def handle_DATA(self, smtp, session, envelope):
+                import asyncio
+
+                if server.delay:
+                    await asyncio.sleep(server.delay)
                 message = email.message_from_bytes(envelope.original_content or envelope.content,
                                                    policy=email.policy.default)
+                if server.stall:
+                    with server.lock:
+                        server.stalled.append(message)
+                    await asyncio.sleep(60)
+                    return "451 4.3.0 Stalled"
                 with server.lock:
                     server.messages.append(message)
                 return "250 Message accepted for delivery"

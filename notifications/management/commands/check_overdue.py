@@ -11,6 +11,12 @@ run would be 288 mails a day. What it prints is what needs a person:
 `-v 2` prints every delivery and the summary; `--dry-run` always prints what it
 would send; `--json` prints the cron endpoint's answer. Never a traceback for an
 expected fault.
+
+The same run delivers the notifications owed to people (e-mail, push). Their
+failures do not change the exit code nor print anything at verbosity 1: they are
+retried on their own rows and `/api/health` names a channel failing for more than
+an hour (a mail every 5 minutes about a broken SMTP server helps nobody). `-v 2`
+adds one line with their counts.
 """
 import json
 import sys
@@ -80,6 +86,13 @@ class Command(BaseCommand):
             self.stderr.write(summary + ".")
         elif verbose:
             self.stdout.write(summary + ".")
+        if verbose and not result.dry_run:
+            p = result.people
+            self.stdout.write(_("Personnes : %(notified)s notification(s) créée(s), %(due)s envoi(s) dû(s), "
+                                "%(sent)s réussi(s), %(failed)s échec(s) à réessayer, %(given_up)s abandonné(s), "
+                                "%(remaining)s reporté(s), %(held)s pris par une autre vérification.") % {
+                "notified": p.notified, "due": p.due, "sent": p.sent, "failed": p.failed, "given_up": p.given_up,
+                "remaining": p.remaining, "held": p.held})
         if result.total_overdue and not result.destinations:
             self.stderr.write(_("Attention : aucune destination active (OVERDUE_WEBHOOK_URL vide et aucune "
                                 "destination webhook dans l'administration) : aucune alerte ne part."))
