@@ -54,7 +54,7 @@ def test_the_list_costs_the_same_queries_for_5_or_50(client_for, technician, mak
     ticket = make_ticket()
     client = client_for(technician)
     tell(technician, ticket, 5)
-    # The person, his permissions are not read; the count and one page with the ticket joined.
+    # The person (JWT), the count, and one page with the ticket joined.
     with django_assert_num_queries(3):
         assert len(client.get(LIST).json()["results"]) == 5
     tell(technician, ticket, 45, prefix="more")
