@@ -18,7 +18,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -100,6 +100,15 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response({"marked": bell.notifications_read_all(user=request.user, now=timezone.now())})
 
 
+@extend_schema_field({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$", "example": "22:00"})
+class ClockTimeField(serializers.TimeField):
+    """A time of day in the factory's time, "HH:MM" (seconds accepted on input). No offset: quiet hours are
+    the factory's clock, and JSON Schema's "time" format would demand one."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", input_formats=["%H:%M", "%H:%M:%S"], **kwargs)
+
+
 class PreferencesSerializer(serializers.Serializer):
     """`choices`: {kind: {channel: on}}. A kind or channel left out keeps its current value."""
 
@@ -109,9 +118,9 @@ class PreferencesSerializer(serializers.Serializer):
             "{type: {canal: vrai/faux}}. La cloche reçoit toujours tout."),
             ", ".join(Kind.values), ", ".join(Channel.values)),
     )
-    quiet_start = serializers.TimeField(allow_null=True, format="%H:%M", help_text=gettext_lazy(
+    quiet_start = ClockTimeField(allow_null=True, help_text=gettext_lazy(
         "Début des heures de silence (heure de l'usine), ou null."))
-    quiet_end = serializers.TimeField(allow_null=True, format="%H:%M", help_text=gettext_lazy(
+    quiet_end = ClockTimeField(allow_null=True, help_text=gettext_lazy(
         "Fin des heures de silence, ou null. Les tickets critiques passent quand même."))
     critical_ignores_quiet_hours = serializers.BooleanField(read_only=True, default=True)
 

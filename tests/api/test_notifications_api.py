@@ -122,6 +122,7 @@ def test_put_changes_what_it_names_and_keeps_the_rest(client_for, technician):
     ({"choices": {"ticket_assigned": {"pigeon": True}}, "quiet_start": None, "quiet_end": None}, "choices"),
     ({"quiet_start": "22:00", "quiet_end": None}, "quiet_end"),
     ({"quiet_start": "07:00", "quiet_end": "07:00"}, "quiet_end"),
+    ({"quiet_start": "16:37:10.5+06:26", "quiet_end": "20:00"}, "quiet_start"),  # factory time: no offset
 ])
 def test_put_refuses_what_it_cannot_store_with_a_400_and_saves_nothing(client_for, technician, payload, field):
     response = client_for(technician).put(f"{LIST}/preferences", payload, format="json")
