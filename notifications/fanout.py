@@ -40,6 +40,9 @@ from .preferences import preferences_for
 from .transports import webpush
 
 CRITICAL = "critical"
+# Rows per INSERT: one statement for up to 2,000 people on PostgreSQL (psycopg's 65,535 parameters
+# allow ~5,000 notification rows); SQLite's own limit of 999 variables splits sooner.
+INSERT_BATCH = 2000
 
 
 @dataclass
@@ -99,7 +102,7 @@ def notify_many(events, *, now=None):
                      url=event.url or (event.ticket.get_absolute_url() if event.ticket is not None else ""),
                      created_at=now)
         for event, user in wanted
-    ], ignore_conflicts=True, batch_size=500)
+    ], ignore_conflicts=True, batch_size=INSERT_BATCH)
     keys = {event.key_for(user) for event, user in wanted}
     stored = {(n.recipient_id, n.key): n for n in
               Notification.objects.filter(recipient_id__in=list(users), key__in=list(keys))}
@@ -118,7 +121,7 @@ def notify_many(events, *, now=None):
             deliveries.append(Delivery(person_notification=notification, channel=channel, target=target,
                                        next_attempt_at=due, created_at=now))
     if deliveries:
-        Delivery.objects.bulk_create(deliveries, ignore_conflicts=True, batch_size=500)
+        Delivery.objects.bulk_create(deliveries, ignore_conflicts=True, batch_size=INSERT_BATCH)
         if settings.NOTIFICATIONS_DELIVER_ON_COMMIT:
             from .services import deliver_soon
 

@@ -66,14 +66,16 @@ def claim_ttl():
     return timedelta(seconds=settings.OVERDUE_CLAIM_TTL_SECONDS)
 
 
-def claim(rows, *, now, at, force=False, **also):
+def claim(rows, *, now, at, force=False, fetch=True, **also):
     """Take the one row of `rows` if it is due and free: (row, token), or (None, None).
 
     `rows` is a queryset naming at most one row (unique lookup). The conditional
     UPDATE is the whole lock: of concurrent callers exactly one sees one changed
     row. `force` (the admin's "resend now") ignores `next_attempt_at` but still
     respects a live claim. `also` are extra fields set by the same UPDATE (a
-    `Delivery` becomes "sending").
+    `Delivery` becomes "sending"). `fetch=False` saves the read-back when the
+    caller's `rows` already pin the values it relies on (e.g. `attempts=`):
+    the row returned is then True.
     """
     token = uuid.uuid4()
     claimable = rows.filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=at))
@@ -81,7 +83,7 @@ def claim(rows, *, now, at, force=False, **also):
         claimable = claimable.filter(next_attempt_at__lte=due_until(now))
     if claimable.update(claimed_until=at + claim_ttl(), claim_token=token, **also) != 1:
         return None, None
-    return rows.model.objects.get(claim_token=token), token
+    return (rows.model.objects.get(claim_token=token) if fetch else True), token
 
 
 def retry_delay(failures):

@@ -488,7 +488,10 @@ def endpoint_send_test(*, endpoint, now=None):
 
 # --- Deliveries to people ---------------------------------------------------------
 def select_people_due(*, now, notification_ids=None, delivery_ids=None):
-    """Open deliveries due by `due_until(now)`, oldest first, at most `NOTIFICATIONS_SCAN_LIMIT`. One query.
+    """Open deliveries due by `due_until(now)`, oldest first. One query.
+
+    A scan takes at most `NOTIFICATIONS_SCAN_LIMIT` (the rest goes next run);
+    the rows of given notifications (right after their commit) all at once.
 
     Rows another run holds right now are included: the claim settles who sends
     them and this run counts them `held`. Everything a transport needs is loaded
@@ -499,8 +502,11 @@ def select_people_due(*, now, notification_ids=None, delivery_ids=None):
         rows = rows.filter(person_notification_id__in=notification_ids)
     if delivery_ids is not None:
         rows = rows.filter(pk__in=delivery_ids)
-    return list(rows.select_related("person_notification__recipient", "person_notification__ticket")
-                .order_by("next_attempt_at", "pk")[:settings.NOTIFICATIONS_SCAN_LIMIT])
+    rows = rows.select_related("person_notification__recipient", "person_notification__ticket").order_by(
+        "next_attempt_at", "pk")
+    if notification_ids is None and delivery_ids is None:  # An event's own rows are bounded by the event.
+        rows = rows[:settings.NOTIFICATIONS_SCAN_LIMIT]
+    return list(rows)
 
 
 class _PersonJob:
@@ -515,15 +521,16 @@ class _PersonJob:
 
     def prepare(self):
         """Claim the delivery and record the attempt ("Envoi en cours") before it is sent; None if held."""
-        at = self.clock()
+        at, row = self.clock(), self.row
+        # `attempts` as selected: if another run tried it meanwhile, the claim fails (held) rather than
+        # numbering this attempt wrongly; so no read-back is needed (the id of a Delivery never changes).
         claimed, token = outbox.claim(
-            PersonDelivery.objects.filter(pk=self.row.pk, status__in=PersonDelivery.OPEN),
-            now=self.now, at=at, force=self.force, status=PersonDelivery.Status.SENDING,
+            PersonDelivery.objects.filter(pk=row.pk, status__in=PersonDelivery.OPEN, attempts=row.attempts),
+            now=self.now, at=at, force=self.force, fetch=False, status=PersonDelivery.Status.SENDING,
         )
         if claimed is None:
             return None
-        row = self.row
-        row.notification_id, row.attempts, row.status = claimed.notification_id, claimed.attempts, claimed.status
+        row.status = PersonDelivery.Status.SENDING
         record = DeliveryAttempt.objects.create(delivery=row, attempt=row.attempts + 1, sent_at=at,
                                                 error=DeliveryAttempt.SENDING)
         return _PersonAttempt(job=self, token=token, record=record, sent_at=at)

@@ -19,8 +19,14 @@ The connection has a bounded timeout (`EMAIL_TIMEOUT`, per socket operation),
 and the message is rendered before the connection opens, from rows the caller
 loaded (`person_notification__recipient`, `…__ticket`): no query here, so
 a worker thread can send it.
+
+Each sending thread keeps its SMTP connection for `REUSE_SECONDS` (one run's
+budget): a scan sending 500 e-mails opens a handful of connections, not 500
+(connect, EHLO, STARTTLS and QUIT each time). A kept connection the server has
+closed meanwhile is replaced once, transparently; any other fault drops it.
 """
 import smtplib
+import threading
 import time
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -35,6 +41,8 @@ from ..delivery import RESPONSE_BODY_CHARS, Outcome
 from ..preferences import preferences_token
 
 SMTP_OK = 250
+REUSE_SECONDS = 20.0
+_local = threading.local()
 
 
 class _Message(EmailMultiAlternatives):
@@ -90,9 +98,7 @@ def send(delivery):
     status, error, gone = None, "", False
     try:
         message = build(delivery)
-        connection = get_connection(timeout=settings.EMAIL_TIMEOUT)
-        sent = connection.send_messages([message])
-        if sent == 1:
+        if _send_once(message) == 1:
             status = SMTP_OK
         else:
             error = "Message non accepté par le serveur de courriel"
@@ -115,6 +121,45 @@ def send(delivery):
 
 def lane(delivery):
     return "email"
+
+
+def _send_once(message):
+    """Send on this thread's connection; once more on a new one if the kept one was closed by the server."""
+    for last_try in (False, True):
+        connection, reused = _connection()
+        try:
+            return connection.send_messages([message])
+        except (smtplib.SMTPServerDisconnected, ConnectionError):
+            _drop()
+            if not reused or last_try:
+                raise
+        except BaseException:
+            _drop()
+            raise
+    return 0
+
+
+def _connection():
+    """(connection, reused): this thread's open connection if recent and to the same server, else a new one."""
+    key = (settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_HOST_USER,
+           settings.EMAIL_USE_TLS, settings.EMAIL_USE_SSL)
+    cached = getattr(_local, "cached", None)
+    if cached is not None and cached[0] == key and time.monotonic() - cached[2] < REUSE_SECONDS:
+        return cached[1], True
+    _drop()
+    connection = get_connection(timeout=settings.EMAIL_TIMEOUT)
+    connection.open()  # Opened here, so send_messages() leaves it open for the next message.
+    _local.cached = (key, connection, time.monotonic())
+    return connection, False
+
+
+def _drop():
+    cached, _local.cached = getattr(_local, "cached", None), None
+    if cached is not None:
+        try:
+            cached[1].close()
+        except Exception:  # noqa: BLE001 — closing a dead connection may fail; it is gone either way
+            pass
 
 
 def _text(reply):

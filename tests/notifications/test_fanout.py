@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from accounts.roles import Role
-from notifications.fanout import notify, ticket_params
+from notifications.fanout import INSERT_BATCH, notify, ticket_params
 from notifications.models import Channel, Delivery, Kind, Notification
 from notifications.preferences import preference_for, preference_set
 from tests.conftest import NOW, make_user
@@ -71,7 +71,7 @@ def test_defaults_are_push_for_everything_and_email_for_overdue_only(technician)
 def insert_statements(model, rows):
     """INSERTs Django needs for `rows` rows: one on PostgreSQL; SQLite's 999-variable limit splits them."""
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    batch = min(connection.ops.bulk_batch_size(fields, [None] * rows), 500)
+    batch = min(connection.ops.bulk_batch_size(fields, [None] * rows), INSERT_BATCH)
     return math.ceil(rows / batch)
 
 
