@@ -7,7 +7,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import notifications, views
 
 app_name = "api"
 
@@ -15,6 +15,7 @@ router = SimpleRouter(trailing_slash=False)
 router.register("tickets", views.TicketViewSet, basename="ticket")
 router.register("machines", views.MachineViewSet, basename="machine")
 router.register("users", views.UserViewSet, basename="user")
+router.register("notifications", notifications.NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("auth/login", views.LoginView.as_view(), name="login"),
@@ -25,6 +26,8 @@ urlpatterns = [
     path("media/<int:pk>", views.MediaDetailView.as_view(), name="media-detail"),
     path("media/<int:pk>/download", views.MediaDownloadView.as_view(), name="media-download"),
     path("media/<int:pk>/thumbnail", views.MediaThumbnailView.as_view(), name="media-thumbnail"),
+    path("notifications/preferences", notifications.NotificationPreferencesView.as_view(),
+         name="notification-preferences"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI from the sidecar files, its script in a file (no inline script: CSP).
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),

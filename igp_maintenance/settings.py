@@ -117,6 +117,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "notifications.context_processors.scheduler_status",
+                # The bell in the header: one query, only on pages that draw the header.
+                "notifications.bell.header_bell",
             ],
         },
     },

@@ -69,3 +69,35 @@ def user_from_preferences_token(token):
     except signing.BadSignature:  # SignatureExpired is a BadSignature.
         return None
     return get_user_model().objects.filter(pk=data.get("u"), is_active=True).first()
+
+
+def read_preferences_token(token):
+    """(person, problem) for a one-click link: problem is "" (fine), "expired" or "invalid".
+
+    The page tells an old link (ask for a new e-mail, or sign in) from a forged
+    or mangled one; both show the person nothing and change nothing.
+    """
+    max_age = timedelta(days=settings.NOTIFICATIONS_PREFERENCES_TOKEN_DAYS)
+    try:
+        data = signing.loads(token, salt=TOKEN_SALT, max_age=max_age)
+    except signing.SignatureExpired:
+        return None, "expired"
+    except signing.BadSignature:
+        return None, "invalid"
+    user = get_user_model().objects.filter(pk=data.get("u") if isinstance(data, dict) else None,
+                                           is_active=True).first()
+    return user, ("" if user is not None else "invalid")
+
+
+def preference_switch(*, user, kind, channel, on, now=None):
+    """Turn one kind on one channel on or off, keeping every other choice and the quiet hours.
+
+    The one-click link of the e-mails ("stop these by e-mail") and its undo.
+    """
+    pref = preference_for(user)
+    choices = {(k, c): pref.wants(k, c) for k in Kind.values for c in Channel.values}
+    if (kind, channel) not in choices:
+        raise ValueError(f"unknown kind/channel {kind!r}/{channel!r}")
+    choices[(kind, channel)] = bool(on)
+    return preference_set(user=user, choices=choices, quiet_start=pref.quiet_start, quiet_end=pref.quiet_end,
+                          now=now)

@@ -31,6 +31,7 @@ from django.views.decorators.http import require_POST
 from accounts import signin_limit
 from igp_maintenance.middleware import remember_language
 from notifications import push
+from notifications.bell import bell_state
 from tickets import policies, services
 from tickets.downloads import media_file_response, thumbnail_response
 from tickets.models import Ticket
@@ -135,6 +136,12 @@ def board(request):
     # The open board asks every BOARD_POLL_SECONDS whether what it shows changed: nothing → an empty 204
     # (one aggregate query), else only the live part, drawn by the same template as the page.
     version = selectors.board_version(tickets, now=now)
+    # The person's bell is part of what the open board shows: a new notification (or one read
+    # elsewhere) redraws the live part, whose poll answer redraws the bell too. Same query as the
+    # header's count (notifications.bell.bell_state is read once per request).
+    bell = bell_state(request)
+    if bell is not None:
+        version = f"{version}.{bell.fingerprint}"
     polled = POLL_HEADER in request.headers
     if polled and request.headers[POLL_HEADER] == version:
         return _poll_response(HttpResponse(status=204))
@@ -167,6 +174,7 @@ def board(request):
         context["columns"] = selectors.board_columns(tickets, now=now)
     if polled:
         context["assigned_to_me"] = _assigned_since(request)
+        context["bell_oob"] = True
         return _poll_response(render(request, "web/_board_live.html", context))
     if "columns" in context:
         context["move_settings"] = board_moves.settings_for(request.user)

@@ -63,8 +63,10 @@ def message_id(delivery):
     return f"<{delivery.notification_id}@{site_host()}>"
 
 
-def preferences_url(user):
-    return settings.SITE_URL + reverse("notifications:preferences-token", kwargs={"token": preferences_token(user)})
+def preferences_url(user, kind=""):
+    """The one-click page; `kind` (this e-mail's) lets it offer "stop these by e-mail" in one click."""
+    url = settings.SITE_URL + reverse("notifications:preferences-token", kwargs={"token": preferences_token(user)})
+    return f"{url}?kind={kind}" if kind else url
 
 
 def build(delivery):
@@ -75,7 +77,7 @@ def build(delivery):
     with translation.override(language):
         context = {
             "notification": notification, "user": user, "title": notification.title, "body": notification.body,
-            "url": notification.absolute_url, "preferences_url": preferences_url(user),
+            "url": notification.absolute_url, "preferences_url": preferences_url(user, notification.kind),
             "site_url": settings.SITE_URL, "language": language,
         }
         subject = " ".join(notification.title.split())  # One line: a header cannot hold a newline.

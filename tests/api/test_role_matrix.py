@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from accounts.roles import Role
+from notifications.models import Notification
 from tests.api.conftest import ticket_url
 from tests.conftest import PASSWORD, make_user
 from tickets.models import Media
@@ -143,7 +144,35 @@ ENDPOINTS = {
                            dict(admin=200, supervisor=200, technician=200, operator=404, anonymous=401)),
     "read own alert history": ("get", lambda w, u: f"/api/webhooks/notification-history/{w.quoted_own_ticket_id}",
                                None, dict(admin=200, supervisor=200, technician=200, operator=200, anonymous=401)),
+    # --- the caller's own notifications (the bell) and preferences: nobody reads another's ---------
+    "list own notifications": ("get", lambda w, u: "/api/notifications", None,
+                               dict(admin=200, supervisor=200, technician=200, operator=200, anonymous=401)),
+    "read own notification": ("post", lambda w, u: f"/api/notifications/{w.notification_of(u)}/read", None,
+                              dict(admin=200, supervisor=200, technician=200, operator=200, anonymous=401)),
+    "read another's notification": ("post", lambda w, u: f"/api/notifications/{w.others_notification.pk}/read",
+                                    None, dict(admin=404, supervisor=404, technician=404, operator=404,
+                                               anonymous=401)),
+    "read all own notifications": ("post", lambda w, u: "/api/notifications/read-all", None,
+                                   dict(admin=200, supervisor=200, technician=200, operator=200, anonymous=401)),
+    "read own preferences": ("get", lambda w, u: "/api/notifications/preferences", None,
+                             dict(admin=200, supervisor=200, technician=200, operator=200, anonymous=401)),
+    "change own preferences": ("put", lambda w, u: "/api/notifications/preferences",
+                               lambda w, u: {"quiet_start": "22:00", "quiet_end": "06:00",
+                                             "choices": {"ticket_assigned": {"email": True}}},
+                               dict(admin=200, supervisor=200, technician=200, operator=200, anonymous=401)),
 }
+
+
+def _notification_of(user, ticket):
+    """The id of a notification of `user` (0 for a visitor: the call is refused before any lookup)."""
+    from notifications.fanout import notify, ticket_params
+    from notifications.models import Kind
+
+    if user is None:
+        return 0
+    [notification] = notify(Kind.TICKET_ASSIGNED, recipients=[user], ticket=ticket, params=ticket_params(ticket),
+                            key=f"matrix:{user.pk}")
+    return notification.pk
 
 
 @pytest.fixture
@@ -167,6 +196,8 @@ def world(admin_user, supervisor, technician, technician2, operator, machine, ma
         other_admin=make_user("berthe@igp.test", Role.ADMIN, "Berthe", "Admin"),
         leaver=make_user("depart@igp.test", Role.TECHNICIAN, "Denis", "Départ"),
         quoted_ticket_id=quote(ticket.ticket_id),
+        notification_of=lambda user: _notification_of(user, ticket),
+        others_notification=Notification.objects.get(pk=_notification_of(technician2, ticket)),
     )
 
 
@@ -201,11 +232,14 @@ def test_the_matrix_covers_every_route_of_the_api():
         "api:ticket-schedule", "api:ticket-timeline", "api:ticket-comments", "api:ticket-media",
         "api:machine-list", "api:machine-detail", "api:user-list", "api:user-detail", "api:user-technicians",
         "api:not-found",
+        "api:notification-list", "api:notification-read", "api:notification-read-all",
+        "api:notification-preferences",
         "notifications:check-overdue-tickets", "notifications:notification-history",
+        # Pages for people (session, not JWT), tested in tests/notifications/test_bell_pages.py.
+        "notifications:inbox", "notifications:panel", "notifications:open", "notifications:read-all",
+        "notifications:preferences", "notifications:preferences-token",
         # Not JWT endpoints: a shared secret (cron) and an open health check, tested by notifications.
         "notifications:cron-check-overdue", "notifications:health",
-        # A page, not the API: the e-mails' signed preferences link (tests/notifications/test_email.py).
-        "notifications:preferences-token",
     }
     names = set()
     for pattern in get_resolver().url_patterns:

@@ -69,8 +69,13 @@ def fuzz_world(db, admin_user, operator, machine, make_ticket, settings):
     media = Media.objects.create(ticket=ticket, original_name="p.png", content_type="image/png",
                                  kind=Media.Kind.PHOTO, size=len(PNG))
     media.file.save("p.png", io.BytesIO(PNG))
+    from notifications.fanout import notify, ticket_params
+    from notifications.models import Kind
+
+    [notification] = notify(Kind.TICKET_ASSIGNED, recipients=[admin_user], ticket=ticket,
+                            params=ticket_params(ticket), key="fuzz")  # the caller's own, for /read
     real_ids = {"tickets": ticket.ticket_id, "machines": machine.pk, "users": operator.pk, "media": media.pk,
-                "webhooks": ticket.ticket_id}
+                "webhooks": ticket.ticket_id, "notifications": notification.pk}
     # A real WSGI request closes the database connection when it ends; inside a
     # test that connection holds the test's transaction (Django's test client
     # disconnects the same receivers).

@@ -309,3 +309,6 @@ def parts(message):
     text = message.get_body(preferencelist=("plain",))
     html = message.get_body(preferencelist=("html",))
     return (text.get_content() if text else ""), (html.get_content() if html else "")
+
+# The push-service stand-in and a VAPID key pair, for every test of this folder.
+from .pushservice import push_service, vapid  # noqa: E402, F401

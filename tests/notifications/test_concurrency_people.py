@@ -1,6 +1,7 @@
 """Eight `check_overdue` processes started together (crontab, cron-job.org and a sysadmin at once, on
 several hosts) deliver each (event, recipient, channel) exactly once, and the webhook alerts too.
-Real processes, a real SMTP server, the push-service stand-in (VAPID checked, payloads decrypted); SQLite here, PostgreSQL with DATABASE_URL (bin/test runs both)."""
+Real processes, a real SMTP server, the push-service stand-in (VAPID checked, payloads decrypted);
+SQLite here, PostgreSQL with DATABASE_URL (bin/test runs both)."""
 import subprocess
 import sys
 from collections import Counter
@@ -15,7 +16,6 @@ from tests.conftest import NOW
 from tickets.models import Ticket
 
 from .conftest import SCHEDULED, bulk_overdue_tickets, process_env
-from .pushservice import push_service, vapid  # noqa: F401
 
 RUNS = 8
 

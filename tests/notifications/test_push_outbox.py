@@ -12,7 +12,6 @@ from tests.conftest import NOW
 from tickets.services import ticket_assign
 
 from .conftest import hook_ok
-from .pushservice import push_service, vapid  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

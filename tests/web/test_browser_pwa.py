@@ -177,7 +177,8 @@ def test_tapping_the_switch_subscribes_this_device_and_a_push_reaches_it(
     page.context.grant_permissions(["notifications"], origin=live_server.url)
     page.context.add_init_script(FAKE_PUSH_MANAGER % json.dumps(info))
     sign_in(page, live_server, technician.email)
-    page.get_by_role("link", name="Notifications").click()
+    page.goto(live_server.url + reverse("notifications:preferences"))  # Bell → Préférences leads here too.
+    page.get_by_role("link", name="Notifications sur cet appareil").click()
     settled(page)
     switch = page.get_by_role("switch", name="Recevoir les notifications sur cet appareil")
     page.get_by_text("Désactivées sur cet appareil.", exact=True).wait_for()

@@ -32,7 +32,9 @@ def test_the_board_makes_the_same_number_of_queries_for_50_or_2000_open_tickets(
     Ticket.objects.all().delete()
     _bulk_open_tickets(2000, machine, supervisor, technician)
     many = queries_of(client, BOARD), queries_of(client, BOARD, q="vrac 12")
-    assert many == few and max(many) <= 9, (few, many)  # 9: the poll's version (board_version)
+    # 8 with the poll's version (board_version) and the bell's unread count in the header (notifications.bell):
+    # the permissions come in one query (accounts/backends.py).
+    assert many == few and max(many) <= 8, (few, many)
 
 
 @pytest.mark.parametrize("who", ["supervisor", "technician"])
@@ -49,4 +51,4 @@ def test_the_page_of_a_ticket_with_20_photos_makes_at_most_10_queries(
         page = client.get(ticket.get_absolute_url()).content.decode()
     assert page.count("photo-") >= 20
     assert page.count('/miniature/" alt="Photo photo-') == 20  # The thumbnails come with the media query.
-    assert len(queries) <= 10, [q["sql"][:80] for q in queries.captured_queries]
+    assert len(queries) <= 10, [q["sql"][:300] for q in queries.captured_queries]
