@@ -1,4 +1,5 @@
-"""Benchmark of the notifications to people: fan-out and e-mail delivery to --people recipients.
+"""Benchmark of the notifications to people: fan-out and delivery on two channels (e-mail and Web Push)
+to --people recipients.
 
     DATABASE_URL=sqlite:////tmp/igp-bench-notify.sqlite3 .venv/bin/python bench/notifications.py
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/igp_bench_notify .venv/bin/python bench/notifications.py
@@ -8,10 +9,14 @@ assignments, starts an SMTP stand-in (aiosmtpd) on 127.0.0.1 that takes --smtp-m
 
 1. fan-out: one event to every person (`fanout.notify`): time and SQL queries, at 10 and at --people
    recipients (the queries must not grow, bar SQLite's INSERT batches);
-2. delivery: `deliver_people` (the scan's claim, record-before-send, dispatcher) with EMAIL_MAX_CONCURRENCY
-   connections; compared with the floor set by the stand-in: people × latency ÷ concurrency.
+2. delivery: `deliver_people` (the scan's claim, record-before-send, dispatcher) of every e-mail and every push
+   (one device per person, on the push-service stand-in of tests/notifications/pushservice.py, which checks the
+   VAPID token and decrypts each payload; in its own process, taking --push-ms per push), compared with the floor
+   set by the stand-ins: the larger of e-mails × SMTP latency ÷ EMAIL_MAX_CONCURRENCY and pushes × push latency ÷
+   the concurrency left to push (the two channels run side by side within WEBHOOK_MAX_CONCURRENCY).
 
-The push channel is measured the same way once its transport and stand-in are merged.
+Run it at two latencies: at 20 ms the run is bound by our own database work per delivery (claim, attempt row,
+outcome), at 100 ms (a real SMTP relay or push service answers in 50-300 ms) by the receivers.
 """
 import argparse
 import os
@@ -63,6 +68,36 @@ controller.stop()
 """
 
 
+PUSH_STAND_IN = """
+import json, sys
+sys.path.insert(0, sys.argv[4])
+from tests.notifications.pushservice import PushServiceStandIn
+latency, count, key = float(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+service = PushServiceStandIn().start()
+service.hang(latency)  # Each push is answered after `latency` (the event stays unset).
+print(json.dumps([service.new_subscription(key) for _ in range(count)]), flush=True)
+sys.stdin.read()
+print(len(service.received), len(service.rejected), flush=True)
+"""
+
+
+class PushStandIn:
+    """The push-service stand-in in its own process; `subscriptions` are the devices it made."""
+
+    def __init__(self, latency, count, public_key):
+        import json
+
+        self.process = subprocess.Popen([sys.executable, "-c", PUSH_STAND_IN, str(latency), str(count), public_key,
+                                         str(ROOT)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.subscriptions = json.loads(self.process.stdout.readline())
+
+    def stop(self):
+        """(pushes received and decrypted, requests refused for their VAPID token)."""
+        out, _err = self.process.communicate("", timeout=60)
+        received, rejected = (int(x) for x in out.split())
+        return received, rejected
+
+
 class SmtpStandIn:
     """An SMTP server in its own process (as a real one would be: it does not share our GIL)."""
 
@@ -93,7 +128,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--people", type=int, default=1000)
     parser.add_argument("--smtp-ms", type=int, default=20)
-    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--push-ms", type=int, default=20)
+    parser.add_argument("--concurrency", type=int, default=4, help="SMTP connections (EMAIL_MAX_CONCURRENCY)")
+    parser.add_argument("--total-concurrency", type=int, default=8,
+                        help="all sends in flight (WEBHOOK_MAX_CONCURRENCY)")
     parser.add_argument("--port", type=int, default=18390)
     args = parser.parse_args()
 
@@ -112,7 +150,15 @@ def main():
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", args.port
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_MAX_CONCURRENCY = settings.WEBHOOK_MAX_CONCURRENCY = args.concurrency
+    settings.EMAIL_MAX_CONCURRENCY = args.concurrency
+    settings.WEBHOOK_MAX_CONCURRENCY = args.total_concurrency
+    from notifications.management.commands.generate_vapid_keys import new_key_pair
+    from notifications.models import PushSubscription
+
+    settings.VAPID_PUBLIC_KEY, settings.VAPID_PRIVATE_KEY = new_key_pair()
+    settings.VAPID_SUBJECT = "mailto:bench@igp.test"
+    settings.WEBPUSH_ENDPOINT_HOSTS, settings.WEBPUSH_ALLOW_HTTP = ["127.0.0.1"], True
+    push_stand_in = PushStandIn(args.push_ms / 1000, args.people, settings.VAPID_PUBLIC_KEY)
     settings.NOTIFICATIONS_DELIVER_ON_COMMIT = False
     settings.OVERDUE_RUN_BUDGET_SECONDS = 3600
 
@@ -124,6 +170,9 @@ def main():
     people = list(User.objects.filter(email__startswith="bench-notify-", role=Role.TECHNICIAN))
     NotificationPreference.objects.bulk_create(
         NotificationPreference(user=u, choices={f"{Kind.TICKET_ASSIGNED}:{Channel.EMAIL}": True}) for u in people)
+    PushSubscription.objects.bulk_create(
+        PushSubscription(user=u, endpoint=info["endpoint"], p256dh=info["keys"]["p256dh"], auth=info["keys"]["auth"])
+        for u, info in zip(people, push_stand_in.subscriptions, strict=True))
     machine = Machine.objects.first() or Machine.objects.create(machine_type="Banc", model="Essai")
     tickets = [Ticket.objects.create(ticket_id=f"IGP-NOTIFY-{i}", title="Banc d'essai", machine=machine,
                                      reporter=reporter) for i in range(2)]
@@ -140,18 +189,24 @@ def main():
         print(f"| {len(group):,} | {queries['n']} | {time.perf_counter() - started:.2f} |")
     Delivery.objects.filter(person_notification__ticket=tickets[0]).delete()
 
-    print(f"\n## Delivery: {len(people):,} e-mails, stand-in {args.smtp_ms} ms, {args.concurrency} connections")
+    emails = Delivery.objects.filter(person_notification__ticket=tickets[1], channel=Channel.EMAIL).count()
+    pushes = Delivery.objects.filter(person_notification__ticket=tickets[1], channel=Channel.PUSH).count()
+    print(f"\n## Delivery: {emails:,} e-mails (stand-in {args.smtp_ms} ms, {args.concurrency} connections) and "
+          f"{pushes:,} pushes (stand-in {args.push_ms} ms), {args.total_concurrency} sends in flight at most")
     started = time.perf_counter()
     with counting_queries() as queries:
         tally = deliver_people(now=now, notification_ids=list(
             Notification.objects.filter(ticket=tickets[1]).values_list("pk", flat=True)))
     elapsed = time.perf_counter() - started
-    floor = len(people) * args.smtp_ms / 1000 / args.concurrency
+    push_slots = max(1, args.total_concurrency - args.concurrency)
+    floor = max(emails * args.smtp_ms / 1000 / args.concurrency, pushes * args.push_ms / 1000 / push_slots)
     received = stand_in.stop()
-    print("| sent | failed | received | SQL queries | seconds | floor (n × latency ÷ concurrency) | ratio |")
-    print("|---:|---:|---:|---:|---:|---:|---:|")
-    print(f"| {tally.sent:,} | {tally.failed + tally.given_up} | {received:,} | {queries['n']:,} "
-          f"| {elapsed:.2f} | {floor:.2f} | {elapsed / floor:.2f}× |")
+    pushed, refused = push_stand_in.stop()
+    print("| sent | failed | e-mails received | pushes decrypted | VAPID refused | SQL queries | seconds "
+          "| floor | ratio |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print(f"| {tally.sent:,} | {tally.failed + tally.given_up} | {received:,} | {pushed:,} | {refused} "
+          f"| {queries['n']:,} | {elapsed:.2f} | {floor:.2f} | {elapsed / floor:.2f}× |")
 
 
 if __name__ == "__main__":
