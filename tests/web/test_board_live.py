@@ -48,9 +48,9 @@ def test_a_poll_with_nothing_changed_is_an_empty_204_in_a_few_queries_whatever_t
         assert response.status_code == 204 and response.content == b""
         counts.append(len(queries))
         Ticket.objects.all().delete()
-    # The session, the person, his permissions (two: his own and his role's), one aggregate: the version,
-    # and one for the bell's part of the version (his unread notifications: notifications.bell.bell_state).
-    # The permissions in one query (accounts/backends.py) paid for the bell: 5 as before it.
+    # The session, the person, his permissions (his own and his role's in one query: accounts/backends.py),
+    # one aggregate: the version, and one for the bell's part of the version (his unread notifications:
+    # notifications.bell.bell_state).
     assert counts[0] == counts[1] <= 5, counts
 
 
