@@ -285,22 +285,27 @@ def post(url, body: bytes, headers, *, total_timeout=None, connect_timeout=None,
                     raise _DeadlineExceeded  # The body may have been cut short by the shutdown.
                 if not 200 <= status < 300:
                     error = f"Code HTTP {status} reçu"
-        except _DeadlineExceeded:
-            error = f"Délai total de {total:g} s dépassé"
-        except requests.exceptions.ConnectTimeout:
-            error = f"Délai de connexion de {connect:g} s dépassé"
-        except requests.exceptions.ReadTimeout:
-            error = f"Délai de lecture de {read:g} s dépassé"
-        except requests.exceptions.ConnectionError as exc:
-            error = f"Connexion impossible : {_short(exc)}"
-        except requests.exceptions.RequestException as exc:
-            error = f"Erreur HTTP : {_short(exc)}"
         except Exception as exc:  # noqa: BLE001 — a delivery fault must never stop a run
-            error = f"Erreur inattendue : {type(exc).__name__}: {_short(exc)}"
+            error = request_error(exc, total=total, connect=connect, read=read)
         if error and watchdog.stop():
             # The watchdog cut the exchange: say so rather than "connection reset".
             error = f"Délai total de {total:g} s dépassé"
     return Outcome(status=status, body=text, error=error, duration=timedelta(seconds=time.monotonic() - started))
+
+
+def request_error(exc, *, total, connect, read):
+    """The French text recorded for an HTTP exchange that failed with `exc` (webhook and push alike)."""
+    if isinstance(exc, _DeadlineExceeded):
+        return f"Délai total de {total:g} s dépassé"
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return f"Délai de connexion de {connect:g} s dépassé"
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return f"Délai de lecture de {read:g} s dépassé"
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        return f"Connexion impossible : {_short(exc)}"
+    if isinstance(exc, requests.exceptions.RequestException):
+        return f"Erreur HTTP : {_short(exc)}"
+    return f"Erreur inattendue : {type(exc).__name__}: {_short(exc)}"
 
 
 def _read_body(response, deadline):

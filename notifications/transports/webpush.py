@@ -21,12 +21,19 @@ from datetime import UTC, timedelta
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
-import requests
 from django.conf import settings
 from django.utils import timezone
 
 from notifications import push
-from notifications.delivery import RESPONSE_BODY_CHARS, Outcome, _session, _short, _Watchdog
+from notifications.delivery import (
+    RESPONSE_BODY_CHARS,
+    Outcome,
+    _DeadlineExceeded,
+    _session,
+    _short,
+    _Watchdog,
+    request_error,
+)
 
 URGENCIES = ("very-low", "low", "normal", "high")
 # A VAPID token may live 24 h at most (RFC 8292 §2); 12 h leaves room for clock skew.
@@ -108,30 +115,16 @@ def send_push(*, subscription, payload: dict, ttl=None, urgency="normal", total_
                 error = f"Code HTTP {status} reçu"
                 if status == 429 or status >= 500:
                     retry_after = parse_retry_after(response.headers.get("Retry-After"))
-        except _DeadlineExceeded:
-            error = f"Délai total de {total:g} s dépassé"
-        except requests.exceptions.ConnectTimeout:
-            error = f"Délai de connexion de {connect:g} s dépassé"
-        except requests.exceptions.ReadTimeout:
-            error = f"Délai de lecture de {total:g} s dépassé"
-        except requests.exceptions.ConnectionError as exc:
-            error = f"Connexion impossible : {_short(exc)}"
-        except requests.exceptions.RequestException as exc:
-            error = f"Erreur HTTP : {_short(exc)}"
         except WebPushException as exc:
             # Keys that cannot be used (checked at subscription, so only a row edited by hand):
             # no push will ever reach this device, so it goes like one the push service forgot.
             gone, error = True, f"Abonnement inutilisable : {_short(exc.message)}"
         except Exception as exc:  # noqa: BLE001 — a delivery fault must never stop a run
-            error = f"Erreur inattendue : {type(exc).__name__}: {_short(exc)}"
+            error = request_error(exc, total=total, connect=connect, read=total)
         if error and status is None and watchdog.stop():
             error = f"Délai total de {total:g} s dépassé"
     return Outcome(status=status, body=text, error=error, duration=timedelta(seconds=time.monotonic() - started),
                    retry_after=retry_after, gone=gone)
-
-
-class _DeadlineExceeded(Exception):
-    pass
 
 
 # --- The outbox's push channel (notifications.services / fanout) -----------------------
