@@ -101,3 +101,24 @@ def seed_roles(apps, schema_editor=None):
             group.permissions.add(*all_perms)
         else:
             group.permissions.add(*[by_name[n] for n in names if n in by_name])
+
+
+def grant_new_permission(apps, permission):
+    """Give one permission added by a later release ("app.codename") to the role groups the matrix gives it
+    to (and to the roles holding "*"), for a data migration. Add-only: nothing else is re-granted, so rights
+    staff removed in the admin stay removed. Creates the Permission row first (Django would only create it
+    after the last migration, post_migrate)."""
+    from django.contrib.auth.management import create_permissions
+
+    app_label, codename = permission.split(".")
+    app_config = apps.get_app_config(app_label)
+    models_module = getattr(app_config, "models_module", None)
+    app_config.models_module = models_module or True
+    create_permissions(app_config, verbosity=0)
+    app_config.models_module = models_module
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    row = Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    roles = [role.value for role, names in ROLE_PERMISSIONS.items() if names == ["*"] or permission in names]
+    for group in Group.objects.filter(name__in=roles):
+        group.permissions.add(row)

@@ -6,26 +6,13 @@ stay removed. Everyone else may still remove the files he added himself (tickets
 """
 from django.db import migrations
 
-from accounts.roles import ROLE_PERMISSIONS
+from accounts.roles import grant_new_permission
 
 PERMISSION = "tickets.delete_media"
 
 
 def grant(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
-
-    # Django creates Permission rows only after the last migration (post_migrate); create them now.
-    tickets = apps.get_app_config("tickets")
-    models_module = getattr(tickets, "models_module", None)
-    tickets.models_module = models_module or True
-    create_permissions(tickets, verbosity=0)
-    tickets.models_module = models_module
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    permission = Permission.objects.get(content_type__app_label="tickets", codename="delete_media")
-    roles = [role.value for role, names in ROLE_PERMISSIONS.items() if names == ["*"] or PERMISSION in names]
-    for group in Group.objects.filter(name__in=roles):
-        group.permissions.add(permission)
+    grant_new_permission(apps, PERMISSION)
 
 
 def revoke(apps, schema_editor):

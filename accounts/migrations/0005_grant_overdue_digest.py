@@ -6,26 +6,13 @@ to the roles the matrix (accounts/roles.py) gives it to; rights staff removed st
 """
 from django.db import migrations
 
-from accounts.roles import ROLE_PERMISSIONS
+from accounts.roles import grant_new_permission
 
 PERMISSION = "notifications.receive_overdue_digest"
 
 
 def grant(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
-
-    # Django creates Permission rows only after the last migration (post_migrate); create this one now.
-    notifications = apps.get_app_config("notifications")
-    models_module = getattr(notifications, "models_module", None)
-    notifications.models_module = models_module or True
-    create_permissions(notifications, verbosity=0)
-    notifications.models_module = models_module
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    permission = Permission.objects.get(content_type__app_label="notifications", codename="receive_overdue_digest")
-    roles = [role.value for role, names in ROLE_PERMISSIONS.items() if names == ["*"] or PERMISSION in names]
-    for group in Group.objects.filter(name__in=roles):
-        group.permissions.add(permission)
+    grant_new_permission(apps, PERMISSION)
 
 
 def revoke(apps, schema_editor):
