@@ -32,6 +32,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "igp_maintenance.settings")
 os.environ.setdefault("DATABASE_URL", "sqlite:////tmp/igp-bench-notify.sqlite3")
 os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 40)
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+# Measured as in production: with DEBUG on, Django also formats every SQL statement for its query log.
+os.environ.setdefault("DEBUG", "False")
 
 import django  # noqa: E402
 

@@ -451,6 +451,9 @@ NOTIFICATIONS_DELIVER_ON_COMMIT = env.bool("NOTIFICATIONS_DELIVER_ON_COMMIT", de
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=8)
 # Deliveries to people a scan takes at most (the rest goes next run, counted as remaining).
 NOTIFICATIONS_SCAN_LIMIT = env.int("NOTIFICATIONS_SCAN_LIMIT", default=500)
+# Deliveries to people claimed, recorded and settled together by a scan with worker threads (one UPDATE,
+# one INSERT, one commit per batch instead of per delivery: notifications.dispatch). 1 turns batching off.
+NOTIFICATIONS_BATCH_SIZE = env.int("NOTIFICATIONS_BATCH_SIZE", default=25)
 # Days the one-click "change what I receive" link of an e-mail stays valid.
 NOTIFICATIONS_PREFERENCES_TOKEN_DAYS = env.int("NOTIFICATIONS_PREFERENCES_TOKEN_DAYS", default=60)
 # /api/health lists a channel whose deliveries have all failed for longer than this.

@@ -22,6 +22,22 @@ written in one transaction: a commit per round, not three per delivery. A job an
 counted `held` on its tally; a job not started when the budget ran out, or
 whose lane was closed (a webhook endpoint that answered 410), `remaining`.
 
+*Batched lanes.* With worker threads, jobs that offer `prepare_batch` (the
+deliveries to people) are claimed and recorded ahead, `batch` at a time per
+lane, in one UPDATE and one INSERT, and their outcomes are written `batch` at a
+time (or after `FLUSH_SECONDS`, or when nothing is in flight) in one
+transaction: a few statements and two commits per `batch` deliveries instead of
+four statements and two commits each (`bench/notifications.py`: bound by the
+receivers, not by our database). A claimed row waits at most until `batch`
+others of its lane went out, far below the claim TTL; the attempt rows are
+written ("Envoi en cours") before any of them is sent, as always. What a
+budget cut leaves claimed but unsent is given back (`abandon_batch`: claim
+released, status restored, the never-sent attempt rows removed) and counted
+`remaining`. A run killed with outcomes not yet written leaves those rows to
+the next run after the claim TTL, same id (receivers deduplicate on it), as a
+run killed mid-send always did; the window is at most `FLUSH_SECONDS` wider.
+Webhook jobs (spacing lanes, a payload stamped at claim time) stay one by one.
+
 The clock is injected (`monotonic`, `sleep`, `elapsed`) so the scan's tests
 can drive it without sleeping (`notifications.services.monotonic/sleep`).
 """
@@ -48,15 +64,22 @@ class Tally:
 
 
 class Dispatcher:
-    def __init__(self, *, budget, max_concurrency, elapsed, monotonic, sleep):
+    FLUSH_SECONDS = 0.25  # Longest wait before the outcomes of a batched lane are written.
+
+    def __init__(self, *, budget, max_concurrency, elapsed, monotonic, sleep, batch=1):
         self.budget, self.elapsed, self.monotonic, self.sleep = budget, elapsed, monotonic, sleep
         self.max_concurrency = max(1, max_concurrency)
+        self.batch = max(1, batch)
 
     def run(self, jobs):
         """Deliver `jobs` (objects with `lane`, `tally`, `prepare() -> attempt | None`).
 
         An attempt has `send() -> Outcome` (thread-safe, no database) and
         `finish(outcome) -> bool`, True when its lane must take nothing more this run.
+        A job class may also offer `prepare_batch(jobs) -> [attempt | None]`, its
+        attempts' class `finish_batch([(attempt, outcome)])` and
+        `abandon_batch(attempts)`: with worker threads its lanes are then batched
+        (see the module docstring); such lanes are never closed.
         """
         queues, lanes = defaultdict(deque), {}
         for job in jobs:
@@ -65,20 +88,38 @@ class Dispatcher:
         if not queues:
             return
         pool = ThreadPoolExecutor(max_workers=self.max_concurrency) if self.max_concurrency > 1 else None
+        batched = {key for key, queue in queues.items()
+                   if pool is not None and self.batch > 1 and hasattr(queue[0], "prepare_batch")}
         in_flight = {}  # future → (attempt, lane key)
         lane_load = defaultdict(int)
         next_start = defaultdict(float)
         closed = set()
         starting = []  # (job, lane key) picked this round (worker threads only)
+        ready = defaultdict(deque)  # lane key → attempts claimed and recorded ahead, not sent yet (batched lanes)
+        finished = []  # (attempt, outcome) of batched lanes, not written yet
+        oldest = None  # monotonic() when finished[0] came back
         try:
-            while queues or in_flight:
-                if queues and self.elapsed() >= self.budget:
+            while queues or in_flight or ready or finished:
+                if (queues or ready) and self.elapsed() >= self.budget:
                     for queue in queues.values():
                         for job in queue:
                             job.tally.remaining += 1
                     queues.clear()
-                for key in list(queues):
-                    lane, queue = lanes[key], queues[key]
+                    self._abandon(ready)
+                if batched:
+                    refills = self._refills(queues, lanes, ready, batched, lane_load)
+                    if refills or (finished and (len(finished) >= self.batch or not in_flight
+                                                 or self.monotonic() - oldest >= self.FLUSH_SECONDS)):
+                        with transaction.atomic():  # One commit: outcomes written, next claims taken.
+                            self._flush(finished)
+                            finished, oldest = [], None
+                            self._prepare_ahead(refills, ready)
+                for key in list(queues) + [k for k in ready if k not in queues]:
+                    lane = lanes[key]
+                    if key in batched:
+                        self._submit_ready(key, lane, ready, pool, in_flight, lane_load, starting)
+                        continue
+                    queue = queues[key]
                     if key in closed:
                         for job in queues.pop(key):
                             job.tally.remaining += 1
@@ -116,21 +157,92 @@ class Dispatcher:
                     starting.clear()
                 waits = [next_start[k] - self.monotonic() for k in queues
                          if lanes[k].spacing > 0 and not lane_load[k]]
+                if finished:
+                    waits.append(oldest + self.FLUSH_SECONDS - self.monotonic())
                 pause = max(0.0, min(waits)) if waits else None
                 if in_flight:
                     done, _pending = wait(in_flight, timeout=pause, return_when=FIRST_COMPLETED)
-                    # One commit for the outcomes that came back together.
-                    with transaction.atomic():
-                        for future in done:
-                            attempt, key = in_flight.pop(future)
-                            lane_load[key] -= 1
-                            if attempt.finish(future.result()):
-                                closed.add(key)
+                    one_by_one = []
+                    for future in done:
+                        attempt, key = in_flight.pop(future)
+                        lane_load[key] -= 1
+                        if key in batched:  # Written later, by batch.
+                            finished.append((attempt, future.result()))
+                            oldest = oldest if oldest is not None else self.monotonic()
+                        else:
+                            one_by_one.append((attempt, key, future.result()))
+                    if one_by_one:
+                        with transaction.atomic():  # One commit for the outcomes that came back together.
+                            for attempt, key, outcome in one_by_one:
+                                if attempt.finish(outcome):
+                                    closed.add(key)
                 elif pause:
                     self.sleep(min(pause, max(0.0, self.budget - self.elapsed())) or 0)
         finally:
             if pool is not None:
                 pool.shutdown(wait=True)
+
+    def _refills(self, queues, lanes, ready, batched, lane_load):
+        """The batched lanes whose claimed-ahead attempts no longer fill their free slots: (key, next jobs)."""
+        if self.elapsed() >= self.budget:
+            return []
+        refills = []
+        for key in [k for k in queues if k in batched]:
+            lane = lanes[key]
+            slots = (lane.limit or self.max_concurrency) - lane_load[key]
+            if len(ready.get(key, ())) >= max(1, slots):
+                continue
+            queue = queues[key]
+            chunk = [queue.popleft() for _ in range(min(self.batch, len(queue)))]
+            if not queue:
+                del queues[key]
+            refills.append((key, chunk))
+        return refills
+
+    @staticmethod
+    def _prepare_ahead(refills, ready):
+        for key, chunk in refills:
+            for job, attempt in zip(chunk, type(chunk[0]).prepare_batch(chunk), strict=True):
+                if attempt is None:
+                    job.tally.held += 1  # Another run claimed it (or already sent it) first.
+                else:
+                    ready[key].append(attempt)
+            if not ready[key]:
+                del ready[key]
+
+    def _submit_ready(self, key, lane, ready, pool, in_flight, lane_load, starting):
+        queue, limit = ready.get(key), lane.limit or self.max_concurrency
+        while queue and len(in_flight) + len(starting) < self.max_concurrency and lane_load[key] < limit \
+                and self.elapsed() < self.budget:
+            attempt = queue.popleft()
+            in_flight[pool.submit(attempt.send)] = (attempt, key)
+            lane_load[key] += 1
+        if key in ready and not ready[key]:
+            del ready[key]
+
+    @staticmethod
+    def _flush(finished):
+        """Write the outcomes of batched lanes, each attempt class's in one go (inside the caller's transaction)."""
+        by_kind = defaultdict(list)
+        for attempt, outcome in finished:
+            by_kind[type(attempt)].append((attempt, outcome))
+        for kind, pairs in by_kind.items():
+            kind.finish_batch(pairs)
+
+    @staticmethod
+    def _abandon(ready):
+        """Give back what was claimed ahead but not sent when the budget ran out; counted `remaining`."""
+        if not ready:
+            return
+        by_kind = defaultdict(list)
+        for queue in ready.values():
+            for attempt in queue:
+                by_kind[type(attempt)].append(attempt)
+                attempt.job.tally.remaining += 1
+        ready.clear()
+        with transaction.atomic():
+            for kind, attempts in by_kind.items():
+                kind.abandon_batch(attempts)
 
     @staticmethod
     def _start(starting, pool, in_flight, lane_load):

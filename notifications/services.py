@@ -54,12 +54,14 @@ Claims and `sent_at` use `now` plus the time elapsed in the run (a long run must
 not hold claims that already expired in real time).
 """
 import logging
+import operator
 import threading
 import time
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import reduce
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -349,6 +351,7 @@ class _Clock:
 def _dispatcher(clock, budget):
     # Lambdas: tests patch this module's `monotonic` and `sleep`, read at each call.
     return Dispatcher(budget=budget, max_concurrency=settings.WEBHOOK_MAX_CONCURRENCY, elapsed=clock.elapsed,
+                      batch=settings.NOTIFICATIONS_BATCH_SIZE,
                       monotonic=lambda: monotonic(), sleep=lambda seconds: sleep(seconds))
 
 
@@ -524,7 +527,11 @@ def preload_targets(rows):
 
 
 class _PersonJob:
-    """One due `Delivery`, in its transport's lane (the SMTP server, a push service)."""
+    """One due `Delivery`, in its transport's lane (the SMTP server, a push service).
+
+    With worker threads the dispatcher claims and records these by batch
+    (`prepare_batch`, `_PersonAttempt.finish_batch`); one by one otherwise.
+    """
 
     def __init__(self, row, *, now, clock, tally, force=False):
         self.row, self.now, self.clock, self.tally, self.force = row, now, clock, tally, force
@@ -544,10 +551,36 @@ class _PersonJob:
         )
         if claimed is None:
             return None
+        self.status_before = row.status
         row.status = PersonDelivery.Status.SENDING
         record = DeliveryAttempt.objects.create(delivery=row, attempt=row.attempts + 1, sent_at=at,
                                                 error=DeliveryAttempt.SENDING)
         return _PersonAttempt(job=self, token=token, record=record, sent_at=at)
+
+    @classmethod
+    def prepare_batch(cls, jobs):
+        """`prepare` for jobs of one run and lane: one claim UPDATE (+ its read-back) and one INSERT of the
+        attempt rows, whatever their number. [attempt or None (held)], in the jobs' order."""
+        first = jobs[0]
+        at = first.clock()
+        pks_by_attempts = defaultdict(list)
+        for job in jobs:
+            pks_by_attempts[job.row.attempts].append(job.row.pk)
+        # `attempts` as selected, as in `prepare`: a row another run tried meanwhile is held, not misnumbered.
+        same_attempts = reduce(operator.or_, (Q(pk__in=pks, attempts=n) for n, pks in pks_by_attempts.items()))
+        claimed, token = outbox.claim_many(
+            PersonDelivery.objects.filter(same_attempts, status__in=PersonDelivery.OPEN),
+            now=first.now, at=at, force=first.force, status=PersonDelivery.Status.SENDING,
+        )
+        won = [job for job in jobs if job.row.pk in claimed]
+        records = DeliveryAttempt.objects.bulk_create(
+            DeliveryAttempt(delivery=job.row, attempt=job.row.attempts + 1, sent_at=at, error=DeliveryAttempt.SENDING)
+            for job in won)
+        attempts = {}
+        for job, record in zip(won, records, strict=True):
+            job.status_before, job.row.status = job.row.status, PersonDelivery.Status.SENDING
+            attempts[job.row.pk] = _PersonAttempt(job=job, token=token, record=record, sent_at=at)
+        return [attempts.get(job.row.pk) for job in jobs]
 
 
 @dataclass
@@ -564,43 +597,84 @@ class _PersonAttempt:
         record_person_outcome(self, outcome, now=self.job.now)
         return False
 
+    @staticmethod
+    def finish_batch(pairs):
+        """`finish` for many (attempt, outcome): one UPDATE of the attempt rows, one of the deliveries."""
+        records = [attempt.record for attempt, _outcome in pairs]
+        for attempt, outcome in pairs:
+            _fill_attempt_record(attempt.record, outcome)
+        # The attempt rows written before the send are replaced by their completed selves (same ids, same
+        # transaction): two statements, where `bulk_update`'s CASE per row and field cost more than the sends.
+        DeliveryAttempt.objects.filter(pk__in=[r.pk for r in records]).delete()
+        DeliveryAttempt.objects.bulk_create(records)
+        settled = [(attempt, outcome, _settle(attempt, outcome, now=attempt.job.now)) for attempt, outcome in pairs]
+        outbox.release_many(PersonDelivery, [(a.job.row.pk, a.token, fields) for a, _outcome, fields in settled])
+        for attempt, outcome, _fields in settled:
+            _count(attempt, outcome)
 
-def record_person_outcome(attempt, outcome, *, now):
-    """Complete the attempt row and settle the delivery, in one short transaction.
+    @staticmethod
+    def abandon_batch(attempts):
+        """Claimed ahead, never sent (the run's budget ran out): the rows go back as they were, due again next
+        run, and the attempt rows that never went out are removed. Two queries."""
+        DeliveryAttempt.objects.filter(pk__in=[a.record.pk for a in attempts]).delete()
+        outbox.release_many(PersonDelivery, [(a.job.row.pk, a.token, {"status": a.job.status_before})
+                                             for a in attempts])
+        for attempt in attempts:
+            attempt.job.row.status = attempt.job.status_before
+
+
+ATTEMPT_OUTCOME_FIELDS = ["status_code", "response", "error", "duration", "succeeded"]
+
+
+def _fill_attempt_record(record, outcome):
+    record.status_code, record.response, record.error = outcome.status, outcome.body, outcome.error
+    record.duration, record.succeeded = outcome.duration, outcome.succeeded
+
+
+def _settle(attempt, outcome, *, now):
+    """Where the outcome leaves the delivery: the fields to release it with (and `row.status` set).
 
     Sent: `delivered_at`. A permanent refusal (`outcome.gone`: push 404/410,
-    SMTP 5xx) or the `NOTIFICATIONS_MAX_ATTEMPTS`-th failure: given up (the push
-    transport forgets the device). Otherwise failed, retried on the common
-    schedule (or the receiver's Retry-After when longer), same id.
+    SMTP 5xx) or the `NOTIFICATIONS_MAX_ATTEMPTS`-th failure: given up. Otherwise
+    failed, retried on the common schedule (or the receiver's Retry-After when
+    longer), same id.
     """
+    row, number = attempt.job.row, attempt.record.attempt
+    if outcome.succeeded:
+        row.status = PersonDelivery.Status.SENT
+        return {"status": row.status, "attempts": number, "delivered_at": attempt.sent_at, "last_error": ""}
+    if outcome.gone or number >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
+        row.status = PersonDelivery.Status.GIVEN_UP
+        return {"status": row.status, "attempts": number, "last_error": outcome.error}
+    row.status = PersonDelivery.Status.FAILED
+    return {"status": row.status, "last_error": outcome.error,
+            **outbox.retry_fields(number, now=now, retry_after=outcome.retry_after)}
+
+
+def _count(attempt, outcome):
+    """The run's tally for a settled delivery; a target gone for good is forgotten (the push device)."""
     job, row = attempt.job, attempt.job.row
-    number = attempt.record.attempt
-    tally = job.tally
+    if row.status == PersonDelivery.Status.SENT:
+        job.tally.sent += 1
+        return
+    if row.status == PersonDelivery.Status.GIVEN_UP:
+        job.tally.given_up += 1
+        if outcome.gone and hasattr(job.transport, "forget"):
+            job.transport.forget(row)
+    else:
+        job.tally.failed += 1
+    job.tally.errors.append((row, outcome.error))
+
+
+def record_person_outcome(attempt, outcome, *, now):
+    """Complete the attempt row and settle the delivery (`_settle`), in one short transaction."""
+    _fill_attempt_record(attempt.record, outcome)
     with transaction.atomic():
         DeliveryAttempt.objects.filter(pk=attempt.record.pk).update(
-            status_code=outcome.status, response=outcome.body, error=outcome.error, duration=outcome.duration,
-            succeeded=outcome.succeeded,
-        )
-        if outcome.succeeded:
-            row.status = PersonDelivery.Status.SENT
-            outbox.release(PersonDelivery, pk=row.pk, token=attempt.token, status=row.status, attempts=number,
-                           delivered_at=attempt.sent_at, last_error="")
-            tally.sent += 1
-            return
-        if outcome.gone or number >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
-            row.status = PersonDelivery.Status.GIVEN_UP
-            outbox.release(PersonDelivery, pk=row.pk, token=attempt.token, status=row.status, attempts=number,
-                           last_error=outcome.error)
-            tally.given_up += 1
-            if outcome.gone and hasattr(job.transport, "forget"):
-                job.transport.forget(row)
-        else:
-            row.status = PersonDelivery.Status.FAILED
-            outbox.release(PersonDelivery, pk=row.pk, token=attempt.token, status=row.status,
-                           last_error=outcome.error,
-                           **outbox.retry_fields(number, now=now, retry_after=outcome.retry_after))
-            tally.failed += 1
-    tally.errors.append((row, outcome.error))
+            **{name: getattr(attempt.record, name) for name in ATTEMPT_OUTCOME_FIELDS})
+        outbox.release(PersonDelivery, pk=attempt.job.row.pk, token=attempt.token,
+                       **_settle(attempt, outcome, now=now))
+        _count(attempt, outcome)
 
 
 def deliver_people(*, now=None, notification_ids=None, delivery_ids=None, force=False, budget_seconds=None):
