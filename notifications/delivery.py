@@ -249,6 +249,9 @@ class Outcome:
     how long the receiver asked us to wait (push 429/503), honoured when longer than
     our schedule. `gone`: the target no longer exists or refuses for good (push
     404/410, SMTP 5xx): the delivery is given up and, for push, the device removed.
+    `final`: this message will be refused the same way every time (a push service's
+    400, 403, 413…) although the target stays: given up at once, device kept,
+    instead of retried for hours.
     """
 
     status: int | None
@@ -257,6 +260,7 @@ class Outcome:
     duration: timedelta
     retry_after: timedelta | None = None
     gone: bool = False
+    final: bool = False
 
     @property
     def succeeded(self):

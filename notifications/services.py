@@ -635,7 +635,8 @@ def _settle(attempt, outcome, *, now):
     """Where the outcome leaves the delivery: the fields to release it with (and `row.status` set).
 
     Sent: `delivered_at`. A permanent refusal (`outcome.gone`: push 404/410,
-    SMTP 5xx) or the `NOTIFICATIONS_MAX_ATTEMPTS`-th failure: given up. Otherwise
+    SMTP 5xx; `outcome.final`: a push service's other 4xx, the device kept) or
+    the `NOTIFICATIONS_MAX_ATTEMPTS`-th failure: given up. Otherwise
     failed, retried on the common schedule (or the receiver's Retry-After when
     longer), same id.
     """
@@ -643,7 +644,7 @@ def _settle(attempt, outcome, *, now):
     if outcome.succeeded:
         row.status = PersonDelivery.Status.SENT
         return {"status": row.status, "attempts": number, "delivered_at": attempt.sent_at, "last_error": ""}
-    if outcome.gone or number >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
+    if outcome.gone or outcome.final or number >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
         row.status = PersonDelivery.Status.GIVEN_UP
         return {"status": row.status, "attempts": number, "last_error": outcome.error}
     row.status = PersonDelivery.Status.FAILED

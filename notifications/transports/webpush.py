@@ -77,10 +77,7 @@ def parse_retry_after(value, *, now=None):
 
 def retryable(outcome: Outcome) -> bool:
     """Whether sending the same push again later may work: not after success, 404/410 or another 4xx."""
-    if outcome.succeeded or outcome.gone:
-        return False
-    status = outcome.status
-    return status is None or status == 429 or status >= 500
+    return not (outcome.succeeded or outcome.gone or outcome.final)
 
 
 def send_push(*, subscription, payload: dict, ttl=None, urgency="normal", total_timeout=None) -> Outcome:
@@ -95,7 +92,7 @@ def send_push(*, subscription, payload: dict, ttl=None, urgency="normal", total_
     connect = min(settings.WEBHOOK_CONNECT_TIMEOUT, total)
     ttl = settings.WEBPUSH_TTL_SECONDS if ttl is None else int(ttl)
     started = time.monotonic()
-    status, text, error, retry_after, gone = None, "", "", None, False
+    status, text, error, retry_after, gone, final = None, "", "", None, False, False
     with _Watchdog(total) as watchdog:
         try:
             headers = {**vapid_headers(subscription.endpoint),
@@ -115,6 +112,8 @@ def send_push(*, subscription, payload: dict, ttl=None, urgency="normal", total_
                 error = f"Code HTTP {status} reçu"
                 if status == 429 or status >= 500:
                     retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                elif 400 <= status < 500:
+                    final = True  # Sending the same push again would be refused the same way.
         except WebPushException as exc:
             # Keys that cannot be used (checked at subscription, so only a row edited by hand):
             # no push will ever reach this device, so it goes like one the push service forgot.
@@ -124,7 +123,7 @@ def send_push(*, subscription, payload: dict, ttl=None, urgency="normal", total_
         if error and status is None and watchdog.stop():
             error = f"Délai total de {total:g} s dépassé"
     return Outcome(status=status, body=text, error=error, duration=timedelta(seconds=time.monotonic() - started),
-                   retry_after=retry_after, gone=gone)
+                   retry_after=retry_after, gone=gone, final=final)
 
 
 # --- The outbox's push channel (notifications.services / fanout) -----------------------

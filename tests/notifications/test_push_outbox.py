@@ -89,6 +89,22 @@ def test_a_busy_push_service_is_asked_again_after_its_retry_after_with_the_same_
     assert DeliveryAttempt.objects.filter(delivery=delivery).count() == 2
 
 
+def test_a_push_the_service_refuses_as_such_is_given_up_at_once_and_the_device_kept(
+    push_service, phone, make_ticket, supervisor, technician
+):
+    """413 (payload too large), 400, 403: the same push would be refused the same way for hours."""
+    push_service.answer(413)
+    ticket_assign(ticket=make_ticket(), by=supervisor, technician=technician, now=NOW)
+
+    tally = deliver_people(now=NOW)
+
+    delivery = Delivery.objects.get(channel=Channel.PUSH)
+    assert (delivery.status, delivery.attempts, tally.given_up) == (Delivery.Status.GIVEN_UP, 1, 1)
+    assert delivery.last_error == "Code HTTP 413 reçu"
+    assert PushSubscription.objects.filter(pk=phone.pk).exists()
+    assert deliver_people(now=NOW + timedelta(hours=2)).due == 0
+
+
 def test_an_overdue_ticket_pushes_to_its_assignee_once_per_window_beside_the_webhook(
     push_service, phone, hooks, overdue_ticket
 ):
