@@ -471,6 +471,8 @@ BOARD_COLUMN_LIMIT = env.int("BOARD_COLUMN_LIMIT", default=25)
 BOARD_PAGE_SIZE = env.int("BOARD_PAGE_SIZE", default=50)
 # How often an open board asks whether anything changed (one small query, an empty 204 when nothing did).
 BOARD_POLL_SECONDS = env.int("BOARD_POLL_SECONDS", default=15)
+# An open conversation asks for new messages this often (messaging.views; same mechanism as the board).
+MESSAGING_POLL_SECONDS = env.int("MESSAGING_POLL_SECONDS", default=5)
 
 # --- Logging ----------------------------------------------------------------
 LOGGING = {
