@@ -63,4 +63,4 @@ def test_deleting_answers_the_trace(technician, technician2):
     body = api(technician).delete(f"/api/messages/{message.pk}").json()
     assert body["deleted"] is True and body["content"] == ""
     again = api(technician).delete(f"/api/messages/{message.pk}")
-    assert again.status_code == 400 and again.json()["detail"] == "Ce message est déjà supprimé."
+    assert again.status_code == 400 and again.json()["errors"]["non_field_errors"] == ["Ce message est déjà supprimé."]
