@@ -122,8 +122,10 @@ class MessageQuerySet(models.QuerySet):
         private = Q(recipient=user, is_read=False)
         if user.has_perm("messaging.read_public_channel"):
             since = Coalesce(Subquery(mark), Value(user.date_joined))
+            # The public channel's messages are those without a recipient: both halves then read the
+            # (recipient, is_read) index, with no join (one query, whatever the size of the history).
             rows = self.alias(read_until=since).filter(
-                private | Q(conversation__kind=Conversation.Kind.PUBLIC, created_at__gt=F("read_until")))
+                private | Q(recipient__isnull=True, created_at__gt=F("read_until")))
         else:
             rows = self.filter(private)
         return rows.alive().exclude(sender=user)
@@ -178,6 +180,9 @@ class Message(models.Model):
             models.Index(fields=["recipient", "is_read"], name="message_recipient_unread_idx"),
             # A page of a conversation, newest first, from any point: an index range scan.
             models.Index(fields=["conversation", "-created_at", "-id"], name="message_conversation_page_idx"),
+            # The poll's "was anything deleted since?" (selectors.version) reads only the deleted ones.
+            models.Index(fields=["conversation", "deleted_at"], name="message_conversation_del_idx",
+                         condition=Q(deleted_at__isnull=False)),
         ]
         permissions = [
             ("send_message", _("Envoyer des messages texte")),

@@ -67,7 +67,13 @@ def deleted_since(conversation, *, since):
 
 
 def version(conversation):
-    facts = conversation.messages.aggregate(newest=Max("pk"), deleted=Max("deleted_at"))
+    """(newest message, last deletion) in one query: two index lookups, whatever the conversation's length."""
+    rows = Message.objects.filter(conversation=conversation).order_by()
+    facts = Conversation.objects.filter(pk=conversation.pk).values(
+        newest=Subquery(rows.order_by("-created_at", "-id").values("pk")[:1]),
+        deleted=Subquery(rows.filter(deleted_at__isnull=False).values("conversation")
+                         .annotate(m=Max("deleted_at")).values("m")[:1]),
+    ).first() or {"newest": 0, "deleted": None}
     deleted = facts["deleted"].timestamp() if facts["deleted"] else 0
     return f"{facts['newest'] or 0}.{deleted:.6f}"
 
