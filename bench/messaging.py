@@ -1,7 +1,8 @@
 """The conversation page with 10,000 messages, side by side with one of 30.
 
     DATABASE_URL=sqlite:////tmp/igp-bench-messaging.sqlite3 .venv/bin/python bench/messaging.py
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/igp_bench_messaging .venv/bin/python bench/messaging.py  # createdb first
+    createdb igp_bench_messaging
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/igp_bench_messaging .venv/bin/python bench/messaging.py
 
 Fills a *separate* database (refuses the development one) with two technicians'
 private conversation of --messages messages (10,000 by default; one in ten
@@ -75,7 +76,7 @@ def measure(client, url, repeat, **headers):
     times, queries, status = [], 0, None
     newest = [pk for c in set(Message.objects.values_list("conversation", flat=True))
               for pk in Message.objects.filter(conversation=c).order_by("-created_at").values_list("pk", flat=True)[:5]]
-    for i in range(repeat):
+    for _ in range(repeat):
         Message.objects.filter(pk__in=newest).update(is_read=False, read_at=None)
         with CaptureQueriesContext(connection) as captured:
             t0 = time.perf_counter()

@@ -7,8 +7,21 @@ from . import services
 from .models import Conversation, Message
 
 
+class ReadOnly:
+    """Shown, never added, edited or removed from the admin: changes go through messaging.services."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(ReadOnly, admin.ModelAdmin):
     """The history of the team messaging: readable (`view_message`, administrators by default: the audit
     trail, see README "Team messaging"), never edited. Deleting goes through the pages' rule and leaves
     the same "message supprimé" trace (the action below); rows are never removed from here."""
@@ -28,15 +41,6 @@ class MessageAdmin(admin.ModelAdmin):
     @admin.display(boolean=True, description=_("vocal"))
     def is_audio(self, message):
         return message.is_audio
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description=_("Supprimer (une trace « message supprimé » reste)"))
     def delete_keeping_a_trace(self, request, queryset):
@@ -58,17 +62,8 @@ class MessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Conversation)
-class ConversationAdmin(admin.ModelAdmin):
+class ConversationAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["__str__", "kind", "last_message_at", "created_at"]
     list_filter = ["kind"]
     list_select_related = ["first", "second"]
     readonly_fields = ["kind", "first", "second", "created_at", "last_message_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -82,12 +82,12 @@ class Conversation(models.Model):
             return str(_("Canal public"))
         return f"{self.first} ↔ {self.second}"
 
+    def get_absolute_url(self):
+        return reverse("messaging:conversation", kwargs={"pk": self.pk})
+
     @property
     def is_public(self):
         return self.kind == self.Kind.PUBLIC
-
-    def get_absolute_url(self):
-        return reverse("messaging:conversation", kwargs={"pk": self.pk})
 
     def other(self, user):
         """The other person of a private conversation (None for the public channel)."""
@@ -222,3 +222,6 @@ class ReadMark(models.Model):
         verbose_name = _("lecture")
         verbose_name_plural = _("lectures")
         constraints = [models.UniqueConstraint(fields=["conversation", "user"], name="messaging_one_mark_per_person")]
+
+    def __str__(self):
+        return f"{self.user} → {self.read_until:%Y-%m-%d %H:%M}"

@@ -54,6 +54,8 @@ def test_two_people_write_to_each_other_without_reloading(open_page, live_server
     jean.locator(".conv-unread .conv-link").click()
     jean.locator("#msg-content").wait_for()
     settled(jean)
+    go(pierre, live_server, reverse("messaging:inbox"))
+    shoot(pierre, screenshot_dir, "messages-list-desktop")
     go(pierre, live_server, conversation.get_absolute_url())
 
     jean.locator("#msg-content").fill("Oui, j'arrive dans 5 minutes")

@@ -5,8 +5,8 @@ from django.urls import reverse
 from messaging import services
 from messaging.models import Message
 
-from .conftest import upload
 from . import samples
+from .conftest import upload
 
 
 def url(conversation, name="conversation", **extra):
