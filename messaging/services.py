@@ -194,5 +194,17 @@ def message_delete(*, message, by, now=None):
             raise ValidationError(_("Ce message est déjà supprimé."), code="deleted")
         if name:
             transaction.on_commit(lambda: storage.delete(name))
+        _forget_in_notifications(message)
     message.refresh_from_db()
     return message
+
+
+def _forget_in_notifications(message):
+    """The recipient's bell (and any push or e-mail not sent yet, built from the same row) no longer
+    quotes a deleted message: its excerpt becomes « Message supprimé »."""
+    from notifications.models import Kind, Notification
+
+    for notification in Notification.objects.filter(kind=Kind.MESSAGE_RECEIVED,
+                                                    key=f"{Kind.MESSAGE_RECEIVED}:message:{message.pk}"):
+        notification.params = {**notification.params, "excerpt": _("Message supprimé")}
+        notification.save(update_fields=["params"])

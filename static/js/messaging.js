@@ -5,6 +5,8 @@
    "Messages plus anciens" is a link; only the voice button needs it (it stays disabled, saying why). */
 (function () {
   "use strict";
+  if (window.igpMessaging) return; // Loaded again by a boosted visit to another conversation.
+  window.igpMessaging = true;
 
   function list() { return document.getElementById("message-list"); }
   function nearBottom() {
@@ -38,7 +40,8 @@
     if (stick || mine) toBottom();
   });
   function opened() { if (list()) { toBottom(); initRecorder(); } }
-  document.addEventListener("DOMContentLoaded", opened);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", opened);
+  else setTimeout(opened, 0); // Run by htmx inside a boosted page: the list is there once the swap settles.
   document.addEventListener("htmx:historyRestore", opened);
   document.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target === document.body || event.detail.target.id === "contenu") opened();

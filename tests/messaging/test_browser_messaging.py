@@ -46,7 +46,7 @@ def test_two_people_write_to_each_other_without_reloading(open_page, live_server
     jean, pierre = open_page(PHONE), open_page(DESKTOP)
     sign_in(jean, live_server, technician.email)
     sign_in(pierre, live_server, technician2.email)
-    assert jean.locator("#nav-messages .nav-count").inner_text() == "1"  # The header says it.
+    assert jean.locator("#nav-messages .bell-count").inner_text() == "1"  # The header says it.
     jean.locator("#nav-messages").click()
     jean.get_by_role("link", name="Pierre").wait_for()
     assert jean.locator(".conv-unread").count() == 1

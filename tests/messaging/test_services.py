@@ -80,6 +80,13 @@ def test_the_author_deletes_his_message_and_a_trace_stays(technician, private):
     assert private.messages.count() == 1
 
 
+def test_a_deleted_private_message_is_no_longer_quoted_by_the_bell(technician, technician2, private):
+    message = services.message_send(conversation=private, sender=technician, content="le code du cadenas : 4711")
+    services.message_delete(message=message, by=technician)
+    notification = Notification.objects.get(recipient=technician2)
+    assert "4711" not in notification.body and notification.body == "Message supprimé"
+
+
 def test_only_a_supervisor_deletes_the_messages_of_others(technician, technician2, supervisor, public):
     message = services.message_send(conversation=public, sender=technician, content="hors sujet")
     with pytest.raises(PermissionDenied):
