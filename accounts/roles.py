@@ -47,6 +47,10 @@ _TAKE = ["tickets.take_ticket"]
 _MANAGE_MACHINES = ["tickets.add_machine", "tickets.change_machine", "tickets.delete_machine"]
 _MANAGE_USERS = ["accounts.view_user", "accounts.add_user", "accounts.change_user", "accounts.delete_user"]
 _ALERTS = ["notifications.view_webhooknotification", "notifications.run_overdue_check"]
+# Team messaging (messaging app): everyone writes, by text and by voice, in the public channel and privately;
+# the read-only "viewer" only reads the public channel. Deleting others' messages: supervisors (and admins, "*").
+# No permission opens someone else's private conversation on the pages or the API (README, "Team messaging").
+_CHAT = ["messaging.read_public_channel", "messaging.send_message", "messaging.send_audio"]
 # "notifications.receive_overdue_digest" (an e-mail for every overdue ticket, assigned to them or not)
 # is held by the administrators only, through "*": the seed e-mailed one administrator through Pabbly.
 # Give it to another role here (and in a data migration, like accounts 0005) to widen it.
@@ -56,23 +60,27 @@ ROLE_PERMISSIONS = {
     Role.ADMIN: ["*"],
     Role.SUPERVISOR: _REPORT + _SEE_ALL + _WORK + _DISPATCH + _TAKE + _VIEW_MACHINES + _MANAGE_MACHINES
     + _MANAGE_USERS + _ALERTS + ["tickets.delete_ticket", "tickets.view_comment", "tickets.view_media",
-                                 "tickets.view_timelineentry", "tickets.delete_media"],
+                                 "tickets.view_timelineentry", "tickets.delete_media"]
+    + _CHAT + ["messaging.delete_any_message"],
     Role.DIRECTOR: _REPORT + _SEE_ALL + _DISPATCH + _VIEW_MACHINES + ["accounts.view_user",
-                                                                       "notifications.view_webhooknotification"],
+                                                                       "notifications.view_webhooknotification"]
+    + _CHAT,
     Role.COORDINATOR: _REPORT + _SEE_ALL + _WORK + _DISPATCH + _VIEW_MACHINES + ["accounts.view_user",
-                                                                                  "notifications.view_webhooknotification"],
+                                                                                  "notifications.view_webhooknotification"]
+    + _CHAT,
     Role.PLANNER: _REPORT + _SEE_ALL + _DISPATCH + _VIEW_MACHINES + ["accounts.view_user",
-                                                                      "notifications.view_webhooknotification"],
-    Role.TEAM_LEADER: _REPORT + _SEE_ALL + _WORK + _DISPATCH + _TAKE + _VIEW_MACHINES,
+                                                                      "notifications.view_webhooknotification"]
+    + _CHAT,
+    Role.TEAM_LEADER: _REPORT + _SEE_ALL + _WORK + _DISPATCH + _TAKE + _VIEW_MACHINES + _CHAT,
     Role.SENIOR_TECHNICIAN: _REPORT + _SEE_ALL + _WORK + _TAKE + ["tickets.assign_ticket", "tickets.change_machine"]
-    + _VIEW_MACHINES,
-    Role.TECHNICIAN: _REPORT + _SEE_ALL + _WORK + _TAKE + _VIEW_MACHINES,
-    Role.SAFETY_OFFICER: _REPORT + _SEE_ALL + _VIEW_MACHINES,
-    Role.QUALITY_INSPECTOR: _REPORT + _SEE_ALL + _VIEW_MACHINES,
-    Role.STOREKEEPER: _REPORT + _SEE_ALL + _VIEW_MACHINES + ["tickets.move_ticket"],
-    Role.FURNACE_OPERATOR: _REPORT + _VIEW_MACHINES,
-    Role.OPERATOR: _REPORT + _VIEW_MACHINES,
-    Role.VIEWER: ["tickets.view_ticket"] + _SEE_ALL + _VIEW_MACHINES,
+    + _VIEW_MACHINES + _CHAT,
+    Role.TECHNICIAN: _REPORT + _SEE_ALL + _WORK + _TAKE + _VIEW_MACHINES + _CHAT,
+    Role.SAFETY_OFFICER: _REPORT + _SEE_ALL + _VIEW_MACHINES + _CHAT,
+    Role.QUALITY_INSPECTOR: _REPORT + _SEE_ALL + _VIEW_MACHINES + _CHAT,
+    Role.STOREKEEPER: _REPORT + _SEE_ALL + _VIEW_MACHINES + ["tickets.move_ticket"] + _CHAT,
+    Role.FURNACE_OPERATOR: _REPORT + _VIEW_MACHINES + _CHAT,
+    Role.OPERATOR: _REPORT + _VIEW_MACHINES + _CHAT,
+    Role.VIEWER: ["tickets.view_ticket"] + _SEE_ALL + _VIEW_MACHINES + ["messaging.read_public_channel"],
 }
 
 

@@ -7,7 +7,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from . import notifications, views
+from . import messaging, notifications, views
 
 app_name = "api"
 
@@ -16,6 +16,8 @@ router.register("tickets", views.TicketViewSet, basename="ticket")
 router.register("machines", views.MachineViewSet, basename="machine")
 router.register("users", views.UserViewSet, basename="user")
 router.register("notifications", notifications.NotificationViewSet, basename="notification")
+router.register("conversations", messaging.ConversationViewSet, basename="conversation")
+router.register("messages", messaging.MessageViewSet, basename="message")
 
 urlpatterns = [
     path("auth/login", views.LoginView.as_view(), name="login"),

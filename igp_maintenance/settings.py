@@ -272,6 +272,14 @@ MEDIA_MAX_UPLOAD_BYTES = env.int("MEDIA_MAX_UPLOAD_BYTES", default=100 * 1024 * 
 MEDIA_MAX_IMAGE_PIXELS = env.int("MEDIA_MAX_IMAGE_PIXELS", default=64_000_000)
 # The longer side of a thumbnail, in pixels (shown at up to 160 CSS px, sharp on a 2x screen).
 MEDIA_THUMBNAIL_PIXELS = env.int("MEDIA_THUMBNAIL_PIXELS", default=320)
+
+# Team messaging (messaging app, README "Team messaging"): a voice note is refused beyond these
+# (a minute of Opus at a browser's 32-64 kbit/s is 0.25-0.5 MB); a text message beyond MESSAGING_MAX_TEXT_LENGTH.
+MESSAGING_AUDIO_MAX_SECONDS = env.int("MESSAGING_AUDIO_MAX_SECONDS", default=120)
+MESSAGING_AUDIO_MAX_BYTES = env.int("MESSAGING_AUDIO_MAX_BYTES", default=5 * 1024 * 1024)
+MESSAGING_MAX_TEXT_LENGTH = env.int("MESSAGING_MAX_TEXT_LENGTH", default=4000)
+# Messages shown per page of a conversation (older ones load on scroll).
+MESSAGING_PAGE_SIZE = env.int("MESSAGING_PAGE_SIZE", default=30)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -466,6 +474,8 @@ BOARD_COLUMN_LIMIT = env.int("BOARD_COLUMN_LIMIT", default=25)
 BOARD_PAGE_SIZE = env.int("BOARD_PAGE_SIZE", default=50)
 # How often an open board asks whether anything changed (one small query, an empty 204 when nothing did).
 BOARD_POLL_SECONDS = env.int("BOARD_POLL_SECONDS", default=15)
+# An open conversation asks for new messages this often (messaging.views; same mechanism as the board).
+MESSAGING_POLL_SECONDS = env.int("MESSAGING_POLL_SECONDS", default=5)
 
 # --- Logging ----------------------------------------------------------------
 LOGGING = {

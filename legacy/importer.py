@@ -30,7 +30,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import Role
-from messaging.models import Message
+from messaging import services as messaging_services
+from messaging.models import Conversation, Message, ReadMark
 from tickets.models import Comment, Machine, Media, Ticket, TicketDaySequence, TimelineEntry
 
 from .conversions import (
@@ -734,11 +735,21 @@ class D1Importer:
             message = self.upsert("messages", row, Message, self._message_fields)
             if isinstance(message, Message) and row.get("audio_file_key"):
                 self._copy_file("messages", row, message, "audio_file", row["audio_file_key"], None)
+        file_imported_messages(self.objects["users"].values())
+
+    def _conversation_of(self, sender, recipient, public):
+        """The public channel, or the pair's private conversation (made the first time)."""
+        if public:
+            return messaging_services.public_channel()
+        first, second = Conversation.pair(sender, recipient)
+        return Conversation.objects.get_or_create(kind=Conversation.Kind.PRIVATE, first=first, second=second)[0]
 
     def _message_fields(self, row):
         t = "messages"
         sender, recipient = self._message_refs
+        public = row.get("message_type") == "public" or recipient is None
         return {
+            "conversation": self._conversation_of(sender, recipient, public),
             "sender": sender,
             # The original's public messages have no recipient: ours too.
             "recipient": recipient if row.get("message_type") != "public" else None,
@@ -748,6 +759,7 @@ class D1Importer:
             "audio_file_key": self.text(t, row, "audio_file_key", Message, "audio_file_key"),
             "audio_duration": row.get("audio_duration"),
             "audio_size": row.get("audio_size"),
+            "audio_content_type": _audio_type(row.get("audio_file_key")),
             "created_at": self.date(t, row, "created_at") or self.now,
         }
 
@@ -836,6 +848,38 @@ def webhook_notification_fields(importer, row, ticket):
         endpoint_model = model._meta.get_field("endpoint").related_model
         fields["endpoint"] = endpoint_model.objects.filter(url=url).order_by("pk").first()
     return fields
+
+
+def _audio_type(key):
+    """The original recorded WebM (MediaRecorder in Chrome); its keys end with the container's extension."""
+    suffix = Path(key or "").suffix.lower()
+    return {".webm": "audio/webm", ".ogg": "audio/ogg", ".m4a": "audio/mp4", ".mp4": "audio/mp4",
+            ".mp3": "audio/mpeg", ".wav": "audio/wav"}.get(suffix, "audio/webm" if key else "")
+
+
+def file_imported_messages(users):
+    """After the messages: each conversation's `last_message_at`, and a read mark in the public channel
+    for each imported person who has none, at its newest message. The original kept one "read" flag per
+    public row, meaningless for a whole team: the history arrives read, what comes after is new.
+    Add-only, so a second import changes nothing and never takes back what someone read since."""
+    from django.db.models import F, Max, OuterRef, Q, Subquery
+
+    newest = Message.objects.filter(conversation=OuterRef("pk")).order_by("-created_at").values("created_at")[:1]
+    behind = Conversation.objects.annotate(newest=Subquery(newest)).filter(
+        Q(last_message_at__isnull=True) | Q(last_message_at__lt=F("newest")), newest__isnull=False)
+    stale = list(behind.values_list("pk", "newest"))
+    for pk, moment in stale:  # Only what an import moved: a second run writes nothing.
+        Conversation.objects.filter(pk=pk).update(last_message_at=moment)
+    public = Conversation.objects.filter(kind=Conversation.Kind.PUBLIC).first()
+    if public is None:
+        return
+    until = public.messages.aggregate(newest=Max("created_at"))["newest"]
+    people = [u for u in users if isinstance(u, User)]
+    if until is None or not people:
+        return
+    marked = set(ReadMark.objects.filter(conversation=public, user__in=people).values_list("user_id", flat=True))
+    ReadMark.objects.bulk_create([ReadMark(conversation=public, user=u, read_until=until)
+                                  for u in people if u.pk not in marked], ignore_conflicts=True)
 
 
 def _unusable_password():

@@ -21,7 +21,7 @@ function writes `read_at`.
 """
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q
+from django.db.models import Func, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
@@ -37,20 +37,35 @@ BELL_LIMIT = 50
 class BellState:
     unread: int = 0
     newest_unread_id: int = 0
+    # Unread team messages (messaging), for the header's Messages link: counted in the same query.
+    messages: int = 0
 
     @property
     def fingerprint(self):
         """Changes when a notification arrives or is read: part of the live board's version."""
-        return f"{self.unread}.{self.newest_unread_id}"
+        return f"{self.unread}.{self.newest_unread_id}.{self.messages}"
+
+
+def _scalar(rows, function, column="pk"):
+    """One value computed over `rows` (COUNT, MAX) as a subquery, without a GROUP BY."""
+    return Subquery(rows.order_by().annotate(v=Func(column, function=function)).values("v")[:1])
 
 
 def bell_state_for(user):
-    """(unread count, newest unread id) of `user` in one aggregate query."""
-    facts = Notification.objects.filter(recipient=user).aggregate(
-        unread=Count("pk", filter=Q(read_at__isnull=True)),
-        newest=Max("pk", filter=Q(read_at__isnull=True)),
-    )
-    return BellState(unread=facts["unread"] or 0, newest_unread_id=facts["newest"] or 0)
+    """(unread count, newest unread id, unread messages) of `user` in ONE query: three scalar
+    subqueries over the person's own row, so the header costs the same with the messages."""
+    from django.contrib.auth import get_user_model
+
+    from messaging.models import Message
+
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    facts = get_user_model().objects.filter(pk=user.pk).values(
+        unread=_scalar(unread, "COUNT"),
+        newest=_scalar(unread, "MAX"),
+        messages=_scalar(Message.objects.unread_by(user), "COUNT"),
+    ).first() or {}
+    return BellState(unread=facts.get("unread") or 0, newest_unread_id=facts.get("newest") or 0,
+                     messages=facts.get("messages") or 0)
 
 
 def bell_state(request):

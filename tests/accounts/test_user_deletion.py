@@ -49,7 +49,9 @@ def uploaded(ticket, user):
 
 
 def sent_a_message(ticket, user):
-    Message.objects.create(sender=user, content="Bonjour")
+    from messaging.services import public_channel
+
+    Message.objects.create(conversation=public_channel(), sender=user, content="Bonjour")
 
 
 HISTORY = [reported, assigned, wrote_in_timeline, commented, uploaded, sent_a_message]

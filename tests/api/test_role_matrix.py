@@ -19,6 +19,7 @@ from accounts.roles import Role
 from notifications.models import Notification
 from tests.api.conftest import ticket_url
 from tests.conftest import PASSWORD, make_user
+from tests.messaging.samples import webm
 from tickets.models import Media
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
@@ -160,7 +161,48 @@ ENDPOINTS = {
                                lambda w, u: {"quiet_start": "22:00", "quiet_end": "06:00",
                                              "choices": {"ticket_assigned": {"email": True}}},
                                dict(admin=200, supervisor=200, technician=200, operator=200, anonymous=401)),
+    # --- team messaging: the public channel is everyone's; a private conversation (technician ↔ technician2)
+    # is its two people's only: 404 to anyone else, administrators included (README, "Team messaging") -----
+    "list own conversations": ("get", lambda w, u: "/api/conversations", None,
+                               dict(admin=200, supervisor=200, technician=200, operator=200, anonymous=401)),
+    "start a private conversation": ("post", lambda w, u: "/api/conversations",
+                                     lambda w, u: {"user": w.technician2.pk},
+                                     dict(admin=201, supervisor=201, technician=200, operator=201, anonymous=401)),
+    "read the public channel": ("get", lambda w, u: f"/api/conversations/{w.public.pk}/messages", None,
+                                dict(admin=200, supervisor=200, technician=200, operator=200, anonymous=401)),
+    "write in the public channel": ("post", lambda w, u: f"/api/conversations/{w.public.pk}/messages",
+                                    lambda w, u: {"content": "La ligne 2 redémarre à 14 h"},
+                                    dict(admin=201, supervisor=201, technician=201, operator=201, anonymous=401)),
+    "send a voice note to the public channel": ("multipart", lambda w, u: f"/api/conversations/{w.public.pk}/audio",
+                                                lambda w, u: {"audio": SimpleUploadedFile("n.webm", webm(1.5))},
+                                                dict(admin=201, supervisor=201, technician=201, operator=201,
+                                                     anonymous=401)),
+    "mark the public channel read": ("post", lambda w, u: f"/api/conversations/{w.public.pk}/read", None,
+                                     dict(admin=200, supervisor=200, technician=200, operator=200, anonymous=401)),
+    "read a private conversation": ("get", lambda w, u: f"/api/conversations/{w.private.pk}/messages", None,
+                                    dict(admin=404, supervisor=404, technician=200, operator=404, anonymous=401)),
+    "write in a private conversation": ("post", lambda w, u: f"/api/conversations/{w.private.pk}/messages",
+                                        lambda w, u: {"content": "bonjour"},
+                                        dict(admin=404, supervisor=404, technician=201, operator=404, anonymous=401)),
+    "play a private voice note": ("get", lambda w, u: f"/api/messages/{w.private_voice.pk}/audio", None,
+                                  dict(admin=404, supervisor=404, technician=200, operator=404, anonymous=401)),
+    "delete own message": ("delete", lambda w, u: f"/api/messages/{w.message_of(u)}", None,
+                           dict(admin=200, supervisor=200, technician=200, operator=200, anonymous=401)),
+    "delete another's public message": ("delete", lambda w, u: f"/api/messages/{w.public_message.pk}", None,
+                                        dict(admin=200, supervisor=200, technician=403, operator=403, anonymous=401)),
+    "delete the other person's private message": ("delete", lambda w, u: f"/api/messages/{w.private_voice.pk}", None,
+                                                  dict(admin=404, supervisor=404, technician=403, operator=404,
+                                                       anonymous=401)),
 }
+
+
+def _message_of(user, public):
+    """The id of a public message of `user` (0 for a visitor)."""
+    from messaging import services as messaging_services
+
+    if user is None:
+        return 0
+    return messaging_services.message_send(conversation=public, sender=user, content="le mien").pk
 
 
 def _notification_of(user, ticket):
@@ -189,7 +231,16 @@ def world(admin_user, supervisor, technician, technician2, operator, machine, ma
                                        kind=Media.Kind.PHOTO, size=len(PNG), uploaded_by=who)
         for who in (admin_user, supervisor, technician, operator)
     }
+    from messaging import services as messaging_services
+
+    public = messaging_services.public_channel()
+    private = messaging_services.private_conversation(user=technician, other=technician2)
     return SimpleNamespace(
+        public=public, private=private,
+        public_message=messaging_services.message_send(conversation=public, sender=technician2, content="hors sujet"),
+        private_voice=messaging_services.message_send_audio(conversation=private, sender=technician2,
+                                                            upload=SimpleUploadedFile("n.webm", webm(1.5))),
+        message_of=lambda user: _message_of(user, public),
         admin=admin_user, supervisor=supervisor, technician=technician, technician2=technician2,
         operator=operator, machine=machine, spare_machine=machine2, ticket=ticket, photo=photo,
         own_ticket=own_ticket, quoted_own_ticket_id=quote(own_ticket.ticket_id), own_photos=own_photos,
@@ -234,6 +285,8 @@ def test_the_matrix_covers_every_route_of_the_api():
         "api:not-found",
         "api:notification-list", "api:notification-read", "api:notification-read-all",
         "api:notification-preferences",
+        "api:conversation-list", "api:conversation-detail", "api:conversation-messages", "api:conversation-audio",
+        "api:conversation-read", "api:message-detail", "api:message-audio",
         "notifications:check-overdue-tickets", "notifications:notification-history",
         # Pages for people (session, not JWT), tested in tests/notifications/test_bell_pages.py.
         "notifications:inbox", "notifications:panel", "notifications:open", "notifications:read-all",

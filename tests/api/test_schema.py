@@ -74,8 +74,13 @@ def fuzz_world(db, admin_user, operator, machine, make_ticket, settings):
 
     [notification] = notify(Kind.TICKET_ASSIGNED, recipients=[admin_user], ticket=ticket,
                             params=ticket_params(ticket), key="fuzz")  # the caller's own, for /read
+    from messaging import services as messaging_services
+
+    conversation = messaging_services.private_conversation(user=admin_user, other=operator)
+    message = messaging_services.message_send(conversation=conversation, sender=operator, content="fuzz")
     real_ids = {"tickets": ticket.ticket_id, "machines": machine.pk, "users": operator.pk, "media": media.pk,
-                "webhooks": ticket.ticket_id, "notifications": notification.pk}
+                "webhooks": ticket.ticket_id, "notifications": notification.pk, "conversations": conversation.pk,
+                "messages": message.pk}
     # A real WSGI request closes the database connection when it ends; inside a
     # test that connection holds the test's transaction (Django's test client
     # disconnects the same receivers).

@@ -205,6 +205,27 @@ def test_messages_are_kept_public_private_and_vocal(sample_export):
     assert (vocal.audio_duration, vocal.audio_size, vocal.is_public) == (9, 95412, True)
 
 
+def test_messages_land_in_their_conversations_with_their_read_state(sample_export):
+    from messaging import selectors
+    from messaging.models import Conversation
+
+    import_d1(sample_export)
+
+    public = Conversation.objects.get(kind="public")
+    assert public.messages.count() == 4
+    jean, pierre, admin = (User.objects.get(email=f"{n}@verrerie.test") for n in ("technicien", "technicien2", "admin"))
+    [pair] = Conversation.objects.filter(kind="private", first__in=[jean, pierre], second__in=[jean, pierre])
+    assert [m.content.strip() for m in pair.messages.all()] == ["Tu as la clé du compresseur ?"]
+    assert pair.last_message_at == utc(2025, 11, 5, 15, 2, 11)
+    # Pierre has not read Jean's question; the administrator read the order (message 2), not Jean's request (7).
+    assert [(c.pk == pair.pk, c.unread) for c in selectors.conversations_for(pierre) if not c.is_public] == [(True, 1)]
+    assert Message.objects.unread_by(admin).filter(conversation__kind="private").count() == 0
+    assert Message.objects.unread_by(jean).filter(conversation__kind="private").count() == 1
+    # The public history arrives read for the team; what is written after is new.
+    assert not Message.objects.unread_by(pierre).filter(conversation=public).exists()
+    assert Conversation.objects.filter(kind="private").count() == 4
+
+
 def test_media_keep_their_original_key_and_address(sample_export):
     import_d1(sample_export)
 

@@ -32,3 +32,22 @@ def test_an_admin_reads_where_each_original_row_went(client, admin_user, importe
     assert record.data["reporter_name"] == "Sylvie Gagnon"
     assert client.get("/admin/legacy/legacyrecord/?table=tickets").status_code == 200
     assert client.get(f"/admin/legacy/legacyrecord/{record.pk}/change/").status_code == 200
+
+
+def test_the_admin_deletes_only_as_the_pages_do_and_keeps_the_trace(client, admin_user, technician, technician2):
+    from messaging import services
+
+    public = services.public_channel()
+    private = services.private_conversation(user=technician, other=technician2)
+    shown = services.message_send(conversation=public, sender=technician, content="hors sujet")
+    hidden = services.message_send(conversation=private, sender=technician, content="entre nous")
+    client.force_login(admin_user)
+
+    answer = client.post("/admin/messaging/message/", {"action": "delete_keeping_a_trace",
+                                                       "_selected_action": [shown.pk, hidden.pk]}, follow=True)
+
+    text = answer.content.decode()
+    assert "1 message supprimé." in text and "1 message non supprimé" in text
+    shown.refresh_from_db(), hidden.refresh_from_db()
+    assert shown.is_deleted and shown.deleted_by == admin_user and not hidden.is_deleted
+    assert Message.objects.count() == 2
