@@ -46,6 +46,8 @@ _DISPATCH = ["tickets.assign_ticket", "tickets.schedule_ticket"]
 _TAKE = ["tickets.take_ticket"]
 _MANAGE_MACHINES = ["tickets.add_machine", "tickets.change_machine", "tickets.delete_machine"]
 _MANAGE_USERS = ["accounts.view_user", "accounts.add_user", "accounts.change_user", "accounts.delete_user"]
+# Preventive maintenance plans (planning app): who sets up the recurring work.
+_PLANS = ["planning.manage_plans"]
 _ALERTS = ["notifications.view_webhooknotification", "notifications.run_overdue_check"]
 # "notifications.receive_overdue_digest" (an e-mail for every overdue ticket, assigned to them or not)
 # is held by the administrators only, through "*": the seed e-mailed one administrator through Pabbly.
@@ -55,15 +57,15 @@ _ALERTS = ["notifications.view_webhooknotification", "notifications.run_overdue_
 ROLE_PERMISSIONS = {
     Role.ADMIN: ["*"],
     Role.SUPERVISOR: _REPORT + _SEE_ALL + _WORK + _DISPATCH + _TAKE + _VIEW_MACHINES + _MANAGE_MACHINES
-    + _MANAGE_USERS + _ALERTS + ["tickets.delete_ticket", "tickets.view_comment", "tickets.view_media",
+    + _MANAGE_USERS + _ALERTS + _PLANS + ["tickets.delete_ticket", "tickets.view_comment", "tickets.view_media",
                                  "tickets.view_timelineentry", "tickets.delete_media"],
     Role.DIRECTOR: _REPORT + _SEE_ALL + _DISPATCH + _VIEW_MACHINES + ["accounts.view_user",
                                                                        "notifications.view_webhooknotification"],
-    Role.COORDINATOR: _REPORT + _SEE_ALL + _WORK + _DISPATCH + _VIEW_MACHINES + ["accounts.view_user",
+    Role.COORDINATOR: _REPORT + _SEE_ALL + _WORK + _DISPATCH + _VIEW_MACHINES + _PLANS + ["accounts.view_user",
                                                                                   "notifications.view_webhooknotification"],
-    Role.PLANNER: _REPORT + _SEE_ALL + _DISPATCH + _VIEW_MACHINES + ["accounts.view_user",
+    Role.PLANNER: _REPORT + _SEE_ALL + _DISPATCH + _VIEW_MACHINES + _PLANS + ["accounts.view_user",
                                                                       "notifications.view_webhooknotification"],
-    Role.TEAM_LEADER: _REPORT + _SEE_ALL + _WORK + _DISPATCH + _TAKE + _VIEW_MACHINES,
+    Role.TEAM_LEADER: _REPORT + _SEE_ALL + _WORK + _DISPATCH + _TAKE + _VIEW_MACHINES + _PLANS,
     Role.SENIOR_TECHNICIAN: _REPORT + _SEE_ALL + _WORK + _TAKE + ["tickets.assign_ticket", "tickets.change_machine"]
     + _VIEW_MACHINES,
     Role.TECHNICIAN: _REPORT + _SEE_ALL + _WORK + _TAKE + _VIEW_MACHINES,

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "notifications",
     "legacy",
     "messaging",
+    "planning",
     "api",
     "web",
     "pwa",
