@@ -7,6 +7,8 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
+from planning import api as planning_api
+
 from . import notifications, views
 
 app_name = "api"
@@ -16,6 +18,8 @@ router.register("tickets", views.TicketViewSet, basename="ticket")
 router.register("machines", views.MachineViewSet, basename="machine")
 router.register("users", views.UserViewSet, basename="user")
 router.register("notifications", notifications.NotificationViewSet, basename="notification")
+router.register("plans", planning_api.PlanViewSet, basename="plan")
+router.register("checklist-items", planning_api.ChecklistItemViewSet, basename="checklist-item")
 
 urlpatterns = [
     path("auth/login", views.LoginView.as_view(), name="login"),

@@ -160,6 +160,28 @@ ENDPOINTS = {
                                lambda w, u: {"quiet_start": "22:00", "quiet_end": "06:00",
                                              "choices": {"ticket_assigned": {"email": True}}},
                                dict(admin=200, supervisor=200, technician=200, operator=200, anonymous=401)),
+    # --- preventive plans (planning app): read by who sees every ticket, written by planning.manage_plans ---
+    "list plans": ("get", lambda w, u: "/api/plans", None,
+                   dict(admin=200, supervisor=200, technician=200, operator=403, anonymous=401)),
+    "read a plan": ("get", lambda w, u: f"/api/plans/{w.plan.pk}", None,
+                    dict(admin=200, supervisor=200, technician=200, operator=403, anonymous=401)),
+    "create a plan": ("post", lambda w, u: "/api/plans",
+                      lambda w, u: {"machine": w.machine.pk, "title": "Vidange", "every": 3, "unit": "months",
+                                    "start_date": "2026-01-15", "checklist": ["Vidanger"]},
+                      dict(admin=201, supervisor=201, technician=403, operator=403, anonymous=401)),
+    "change a plan": ("patch", lambda w, u: f"/api/plans/{w.plan.pk}", lambda w, u: {"paused": True},
+                      dict(admin=200, supervisor=200, technician=403, operator=403, anonymous=401)),
+    "delete a plan": ("delete", lambda w, u: f"/api/plans/{w.spare_plan.pk}", None,
+                      dict(admin=204, supervisor=204, technician=403, operator=403, anonymous=401)),
+    "generate a plan now": ("post", lambda w, u: f"/api/plans/{w.plan.pk}/generate", None,
+                            dict(admin=200, supervisor=200, technician=403, operator=403, anonymous=401)),
+    "read a plan's occurrences": ("get", lambda w, u: f"/api/plans/{w.plan.pk}/occurrences", None,
+                                  dict(admin=200, supervisor=200, technician=200, operator=403, anonymous=401)),
+    "list checklist items": ("get", lambda w, u: "/api/checklist-items", None,
+                             dict(admin=200, supervisor=200, technician=200, operator=200, anonymous=401)),
+    "tick a checklist item": ("patch", lambda w, u: f"/api/checklist-items/{w.checklist_item.pk}",
+                              lambda w, u: {"done": True},
+                              dict(admin=200, supervisor=200, technician=200, operator=404, anonymous=401)),
 }
 
 
@@ -189,7 +211,15 @@ def world(admin_user, supervisor, technician, technician2, operator, machine, ma
                                        kind=Media.Kind.PHOTO, size=len(PNG), uploaded_by=who)
         for who in (admin_user, supervisor, technician, operator)
     }
+    from planning.models import ChecklistItem, Plan
+
+    plan = Plan.objects.create(machine=machine, title="Graissage", start_date=ticket.created_at.date(),
+                               created_by=supervisor)
+    spare_plan = Plan.objects.create(machine=machine, title="Ancien plan", start_date=ticket.created_at.date(),
+                                     created_by=supervisor)
+    checklist_item = ChecklistItem.objects.create(ticket=ticket, label="Graisser")
     return SimpleNamespace(
+        plan=plan, spare_plan=spare_plan, checklist_item=checklist_item,
         admin=admin_user, supervisor=supervisor, technician=technician, technician2=technician2,
         operator=operator, machine=machine, spare_machine=machine2, ticket=ticket, photo=photo,
         own_ticket=own_ticket, quoted_own_ticket_id=quote(own_ticket.ticket_id), own_photos=own_photos,
@@ -240,6 +270,8 @@ def test_the_matrix_covers_every_route_of_the_api():
         "notifications:preferences", "notifications:preferences-token",
         # Not JWT endpoints: a shared secret (cron) and an open health check, tested by notifications.
         "notifications:cron-check-overdue", "notifications:health",
+        "api:plan-list", "api:plan-detail", "api:plan-generate", "api:plan-occurrences",
+        "api:checklist-item-list", "api:checklist-item-detail",
     }
     names = set()
     for pattern in get_resolver().url_patterns:
