@@ -7,9 +7,11 @@ same run. `generate(plans=[…], force=True)` is the "Générer maintenant" butt
 """
 import logging
 import uuid
+from time import monotonic
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import DateTimeField, ExpressionWrapper, F, OuterRef, Q, Subquery, Value
@@ -93,6 +95,7 @@ class GenerationResult:
     waiting: list = field(default_factory=list)  # Plans due whose previous ticket is still open (late).
     failed: list = field(default_factory=list)  # (plan, message): nothing created, said on the plan's page.
     due_soon: int = 0  # Due-soon notices fanned out to people.
+    stopped: bool = False  # Out of time: the rest is for the next scan.
 
 
 def _occurrence_date(plan, today):
@@ -127,7 +130,7 @@ def _refresh_floating(now):
     Plan.objects.bulk_update(waiting, ["next_date", "generate_from"])
 
 
-def generate(*, now=None, plans=None, force=False, batch_size=BATCH_SIZE):
+def generate(*, now=None, plans=None, force=False, batch_size=BATCH_SIZE, seconds=None):
     """Create the tickets of every plan whose next date is within its lead time. Safe to run anywhere, at once.
 
     In batches of `batch_size` plans, each batch with a constant number of queries for
@@ -144,9 +147,13 @@ def generate(*, now=None, plans=None, force=False, batch_size=BATCH_SIZE):
        A plan whose ticket cannot be made (its author deactivated…) loses only its occurrence row,
        keeps its error for its page, and is tried again next scan.
     5. Point each plan at its next date (one bulk UPDATE); commit.
+    Past `seconds` (the scan passes PLANNING_SCAN_SECONDS) no more tickets are made: the claims
+    not used yet are given back in the same transaction and the next scan goes on from there, so
+    a thousand plans falling due together never eat the overdue alerts' budget.
     """
     now = now or timezone.now()
     result = GenerationResult()
+    deadline = monotonic() + seconds if seconds is not None else None
     if plans is None:
         _refresh_floating(now)
         selected = Plan.objects.to_generate(now=now)
@@ -162,13 +169,13 @@ def generate(*, now=None, plans=None, force=False, batch_size=BATCH_SIZE):
         if not batch:
             break
         after = batch[-1].pk
-        _generate_batch(batch, now=now, result=result)
-        if len(batch) < batch_size:
+        _generate_batch(batch, now=now, result=result, deadline=deadline)
+        if len(batch) < batch_size or result.stopped:
             break
     return result
 
 
-def _generate_batch(batch, *, now, result):
+def _generate_batch(batch, *, now, result, deadline=None):
     today = timezone.localdate(now)
     busy = open_tickets_by_plan([p.pk for p in batch])
     result.waiting += [p for p in batch if p.pk in busy]
@@ -182,7 +189,11 @@ def _generate_batch(batch, *, now, result):
             ignore_conflicts=True)
         ours = list(Occurrence.objects.filter(claim=token))
         done = []
-        for occurrence in ours:
+        for index, occurrence in enumerate(ours):
+            if deadline is not None and monotonic() > deadline:
+                Occurrence.objects.filter(pk__in=[o.pk for o in ours[index:]]).delete()
+                result.stopped = True
+                break
             plan, day = wanted[occurrence.plan_id]
             try:
                 with transaction.atomic():
@@ -257,7 +268,7 @@ def scan(*, now=None):
     Never raises: a fault here is logged and the overdue alerts go out all the same.
     """
     try:
-        result = generate(now=now)
+        result = generate(now=now, seconds=settings.PLANNING_SCAN_SECONDS)
         result.due_soon = due_soon(now=now)
         return result
     except Exception:  # noqa: BLE001 — the overdue alerts must not depend on the plans.

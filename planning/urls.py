@@ -14,5 +14,6 @@ urlpatterns = [
     path("calendrier/agenda/", views.feed_renew, name="feed-renew"),
     path("calendrier/ical/<str:token>.ics", views.feed_ics, name="feed"),
     path("calendrier/deplacer/<str:ticket_id>/", views.calendar_move, name="calendar-move"),
+    path("calendrier/deplacer/<str:ticket_id>/jour/", views.calendar_move_form, name="calendar-day"),
     path("tickets/<str:ticket_id>/liste/<int:item_id>/", views.checklist_toggle, name="checklist-toggle"),
 ]

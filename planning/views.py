@@ -180,6 +180,18 @@ def calendar(request):
 
 
 @login_required
+def calendar_move_form(request, ticket_id):
+    """The calendar's "Déplacer" link without JavaScript (or from the keyboard): choose the day, same move."""
+    ticket = get_object_or_404(Ticket.objects.visible_to(request.user).with_related(), ticket_id=ticket_id)
+    if not policies.can_schedule(request.user, ticket):
+        raise PermissionDenied(_("Vous n'avez pas le droit de planifier ce ticket."))
+    back = request.GET.get("next", "")
+    return render(request, "planning/calendar_move.html", {
+        "ticket": ticket, "next": back if back.startswith("/") and not back.startswith("//") else "",
+        "day": timezone.localdate(ticket.scheduled_date) if ticket.scheduled_date else timezone.localdate()})
+
+
+@login_required
 @require_POST
 def calendar_move(request, ticket_id):
     """Move a scheduled ticket to another day, keeping its hour (tickets.services.ticket_schedule: its rights,

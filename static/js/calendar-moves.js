@@ -3,7 +3,7 @@
  * The drop posts the new day to planning:calendar-move asking for JSON; the server reschedules through
  * tickets.services.ticket_schedule (rights, timeline row) and keeps the ticket's hour. A refusal puts
  * the ticket back with the server's sentence. Without JavaScript (or with the keyboard) each ticket's
- * « Déplacer » form does the same.
+ * « Déplacer » link opens a small page with a day field that posts to the same address.
  */
 (function () {
   "use strict";
@@ -20,12 +20,12 @@
   }
   function init() {
     if (!window.Sortable) return;
-    var lists = document.querySelectorAll(".cal-grid .cal-items[data-day]");
+    var lists = document.querySelectorAll(".cal-days .cal-items[data-day]");
     lists.forEach(function (list) {
       if (list.dataset.sortable) return;
       list.dataset.sortable = "1";
       window.Sortable.create(list, {
-        group: "calendar", draggable: ".cal-movable", filter: "details, input, button, summary",
+        group: "calendar", draggable: ".cal-movable", filter: ".cal-move",
         preventOnFilter: false, forceFallback: true, delay: 300, delayOnTouchOnly: true, animation: 120,
         onEnd: function (event) {
           if (event.from === event.to) return;
@@ -40,8 +40,6 @@
           }).then(function (result) {
             if (result.ok) {
               say(result.data.message);
-              var input = item.querySelector("input[name=day]");
-              if (input) input.value = event.to.dataset.day;
             } else {
               from.insertBefore(item, from.children[index] || null);
               alarm(result.data.error || "");

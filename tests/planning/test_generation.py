@@ -217,3 +217,14 @@ def test_no_notice_before_the_lead(make_plan):
     make_plan(start_date=date(2025, 11, 15))
     services.scan(now=NOW)
     assert not Notification.objects.filter(kind=Kind.DUE_SOON).exists()
+
+
+def test_out_of_time_the_scan_leaves_the_rest_for_the_next_one(make_plan):
+    for i in range(3):
+        make_plan(title=f"Plan {i}")
+
+    first = services.generate(now=NOW, seconds=0)
+
+    assert first.created == [] and first.stopped
+    assert Occurrence.objects.count() == 0  # The claims were given back.
+    assert len(services.generate(now=NOW).created) == 3
