@@ -7,9 +7,9 @@ same run. `generate(plans=[…], force=True)` is the "Générer maintenant" butt
 """
 import logging
 import uuid
-from time import monotonic
 from dataclasses import dataclass, field
 from datetime import timedelta
+from time import monotonic
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError

@@ -173,6 +173,9 @@ def board(request):
         context["column"].count = context["page"].paginator.count
     else:
         context["columns"] = selectors.board_columns(tickets, now=now)
+    # The PRÉVENTIF badge's style comes with the cards that need it (planning.css), not with every board.
+    cards = context["page"].object_list if "page" in context else [t for c in context["columns"] for t in c.tickets]
+    context["preventive_css"] = any(t.preventive for t in cards)
     if polled:
         context["assigned_to_me"] = _assigned_since(request)
         context["bell_oob"] = True

@@ -49,6 +49,11 @@ def test_a_supervisor_sets_up_a_plan_and_generates_its_ticket(open_page, live_se
     assert ticket.assigned_to == technician and ticket.occurrence.plan.title == "Graissage trimestriel"
     assert page.locator(".banners .b-preventive").is_visible()
     assert page.locator("#checklist .check-item").count() == 2
+    page.goto(live_server.url + reverse("web:board"))
+    badge = page.locator(".card .b-preventive").first
+    badge.wait_for()
+    assert badge.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(220, 252, 231)"
+    shoot(page, screenshot_dir, f"board-preventive-{size}")
     assert page.errors == []
 
 

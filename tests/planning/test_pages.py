@@ -81,6 +81,7 @@ def test_the_plan_page_and_the_board_say_the_plan_is_late(signed_in, supervisor,
         assert "PLAN EN RETARD" in client.get(plan.get_absolute_url()).content.decode()
         board = client.get(reverse("web:board")).content.decode()
         assert "PRÉVENTIF" in board and "PLAN EN RETARD" in board
+        assert "css/planning.css" in board  # The badge's style comes with the preventive cards only.
 
 
 def test_ticking_on_the_ticket_page_and_completing_asks_for_confirmation(signed_in, technician, make_plan):
