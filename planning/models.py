@@ -6,12 +6,14 @@ calendar maths). Each date it falls on is an `Occurrence` row, unique per
 one whose insert went in creates the ticket, so a date can never make two
 tickets (planning/services.py). The ticket is an ordinary ticket, created and
 assigned through tickets/services.py; `Occurrence.ticket` is what makes it
-"préventif" (the board badge, the calendar, the API's `preventive`).
+"préventif" (the board badge, the ticket page, the calendar; the API lists a plan's
+occurrences with their ticket numbers).
 """
 import secrets
 from datetime import time, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -110,6 +112,15 @@ class Plan(models.Model):
 
     def get_absolute_url(self):
         return reverse("planning:plan-detail", kwargs={"pk": self.pk})
+
+    def clean(self):
+        """The plan's technician must be someone a ticket can be given to (active, a technician's role)."""
+        super().clean()
+        from accounts.roles import TECHNICIAN_ROLES
+
+        person = self.assigned_to
+        if person is not None and (not person.is_active or person.role not in {r.value for r in TECHNICIAN_ROLES}):
+            raise ValidationError({"assigned_to": _("Choisissez un technicien actif.")})
 
     @property
     def rhythm(self):

@@ -270,6 +270,10 @@ def scan(*, now=None):
     try:
         result = generate(now=now, seconds=settings.PLANNING_SCAN_SECONDS)
         result.due_soon = due_soon(now=now)
+        if result.created or result.failed or result.due_soon or result.stopped:
+            logger.info("Preventive plans: %s tickets created, %s plans late, %s failed, %s due-soon notices%s",
+                        len(result.created), len(result.waiting), len(result.failed), result.due_soon,
+                        " (out of time: the rest next scan)" if result.stopped else "")
         return result
     except Exception:  # noqa: BLE001 — the overdue alerts must not depend on the plans.
         logger.exception("Preventive plans: generation failed")

@@ -228,3 +228,10 @@ def test_out_of_time_the_scan_leaves_the_rest_for_the_next_one(make_plan):
     assert first.created == [] and first.stopped
     assert Occurrence.objects.count() == 0  # The claims were given back.
     assert len(services.generate(now=NOW).created) == 3
+
+
+def test_a_plan_is_given_to_a_technician_only(make_plan, operator):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        make_plan(assigned_to=operator)
