@@ -46,6 +46,8 @@ _DISPATCH = ["tickets.assign_ticket", "tickets.schedule_ticket"]
 _TAKE = ["tickets.take_ticket"]
 _MANAGE_MACHINES = ["tickets.add_machine", "tickets.change_machine", "tickets.delete_machine"]
 _MANAGE_USERS = ["accounts.view_user", "accounts.add_user", "accounts.change_user", "accounts.delete_user"]
+# Preventive maintenance plans (planning app): who sets up the recurring work.
+_PLANS = ["planning.manage_plans"]
 _ALERTS = ["notifications.view_webhooknotification", "notifications.run_overdue_check"]
 # Team messaging (messaging app): everyone writes, by text and by voice, in the public channel and privately;
 # the read-only "viewer" only reads the public channel. Deleting others' messages: supervisors (and admins, "*").
@@ -59,19 +61,19 @@ _CHAT = ["messaging.read_public_channel", "messaging.send_message", "messaging.s
 ROLE_PERMISSIONS = {
     Role.ADMIN: ["*"],
     Role.SUPERVISOR: _REPORT + _SEE_ALL + _WORK + _DISPATCH + _TAKE + _VIEW_MACHINES + _MANAGE_MACHINES
-    + _MANAGE_USERS + _ALERTS + ["tickets.delete_ticket", "tickets.view_comment", "tickets.view_media",
-                                 "tickets.view_timelineentry", "tickets.delete_media"]
+    + _MANAGE_USERS + _ALERTS + _PLANS + ["tickets.delete_ticket", "tickets.view_comment", "tickets.view_media",
+                                          "tickets.view_timelineentry", "tickets.delete_media"]
     + _CHAT + ["messaging.delete_any_message"],
     Role.DIRECTOR: _REPORT + _SEE_ALL + _DISPATCH + _VIEW_MACHINES + ["accounts.view_user",
                                                                        "notifications.view_webhooknotification"]
     + _CHAT,
-    Role.COORDINATOR: _REPORT + _SEE_ALL + _WORK + _DISPATCH + _VIEW_MACHINES + ["accounts.view_user",
+    Role.COORDINATOR: _REPORT + _SEE_ALL + _WORK + _DISPATCH + _VIEW_MACHINES + _PLANS + ["accounts.view_user",
                                                                                   "notifications.view_webhooknotification"]
     + _CHAT,
-    Role.PLANNER: _REPORT + _SEE_ALL + _DISPATCH + _VIEW_MACHINES + ["accounts.view_user",
+    Role.PLANNER: _REPORT + _SEE_ALL + _DISPATCH + _VIEW_MACHINES + _PLANS + ["accounts.view_user",
                                                                       "notifications.view_webhooknotification"]
     + _CHAT,
-    Role.TEAM_LEADER: _REPORT + _SEE_ALL + _WORK + _DISPATCH + _TAKE + _VIEW_MACHINES + _CHAT,
+    Role.TEAM_LEADER: _REPORT + _SEE_ALL + _WORK + _DISPATCH + _TAKE + _VIEW_MACHINES + _PLANS + _CHAT,
     Role.SENIOR_TECHNICIAN: _REPORT + _SEE_ALL + _WORK + _TAKE + ["tickets.assign_ticket", "tickets.change_machine"]
     + _VIEW_MACHINES + _CHAT,
     Role.TECHNICIAN: _REPORT + _SEE_ALL + _WORK + _TAKE + _VIEW_MACHINES + _CHAT,

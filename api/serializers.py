@@ -311,6 +311,9 @@ class TicketUpdateSerializer(serializers.Serializer):
 
 class TicketMoveSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Ticket.Status.choices)
+    confirm_unchecked = serializers.BooleanField(
+        required=False, default=False,
+        help_text=_("Terminer malgré des points de la liste de vérification non cochés (sinon : 400)."))
 
 
 class TicketAssignSerializer(serializers.Serializer):

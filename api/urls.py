@@ -7,6 +7,8 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
+from planning import api as planning_api
+
 from . import messaging, notifications, views
 
 app_name = "api"
@@ -18,6 +20,8 @@ router.register("users", views.UserViewSet, basename="user")
 router.register("notifications", notifications.NotificationViewSet, basename="notification")
 router.register("conversations", messaging.ConversationViewSet, basename="conversation")
 router.register("messages", messaging.MessageViewSet, basename="message")
+router.register("plans", planning_api.PlanViewSet, basename="plan")
+router.register("checklist-items", planning_api.ChecklistItemViewSet, basename="checklist-item")
 
 urlpatterns = [
     path("auth/login", views.LoginView.as_view(), name="login"),

@@ -241,7 +241,8 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def move(self, request, ticket_id=None):
         ticket = self.get_object()
         data = self._valid(s.TicketMoveSerializer)
-        services.ticket_move(ticket=ticket, to_status=data["status"], by=request.user)
+        services.ticket_move(ticket=ticket, to_status=data["status"], by=request.user,
+                             confirm_unchecked=data["confirm_unchecked"])
         return self._answer(ticket)
 
     @extend_schema(request=s.TicketAssignSerializer, responses={200: s.TicketSerializer, 400: ERROR, 403: ERROR,

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "notifications",
     "legacy",
     "messaging",
+    "planning",
     "api",
     "web",
     "pwa",
@@ -400,6 +401,9 @@ OVERDUE_ALERT_INTERVAL = timedelta(hours=env.float("OVERDUE_ALERT_INTERVAL_HOURS
 OVERDUE_RETRY_DELAYS_MINUTES = env.list("OVERDUE_RETRY_DELAYS_MINUTES", cast=int, default=[5, 15, 60])
 # A run stops starting deliveries after this many seconds (cron-job.org gives up at 30 s).
 OVERDUE_RUN_BUDGET_SECONDS = env.float("OVERDUE_RUN_BUDGET_SECONDS", default=20.0)
+# Preventive plans (planning app): the share of a scan's budget their ticket creation may take; what is
+# left waits for the next scan (5 minutes), so the overdue alerts keep the rest of the budget.
+PLANNING_SCAN_SECONDS = env.float("PLANNING_SCAN_SECONDS", default=5.0)
 # A claim older than this belongs to a run that died: the alert is sent again,
 # and that run's "Envoi en cours" rows and record are marked interrupted.
 OVERDUE_CLAIM_TTL_SECONDS = env.int("OVERDUE_CLAIM_TTL_SECONDS", default=300)

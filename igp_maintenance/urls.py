@@ -20,6 +20,7 @@ urlpatterns = [
     path("notifications/", include("notifications.push_urls")),
     path("", include("pwa.urls")),
     path("messages/", include("messaging.urls")),
+    path("", include("planning.urls")),
     path("", include("web.urls")),
 ]
 # Uploaded files are deliberately not served under MEDIA_URL: they go through

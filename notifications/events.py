@@ -10,6 +10,8 @@
   (`OVERDUE_ALERT_INTERVAL`, 24 h), plus, by e-mail only, the holders of
   `notifications.receive_overdue_digest` (administrators by default: the seed's
   e-mail to the administrator, without Pabbly).
+- `due_soon` — from the preventive plans (planning.services.due_soon): the assignee(s) of a
+  preventive ticket whose date is within its plan's lead (24 h by default), once per date.
 - `message_received` — for the private messages (messaging pages call it when
   they exist).
 
@@ -127,4 +129,21 @@ def overdue(tickets, *, now=None):
             if recipients:
                 events.append(Event(kind=Kind.TICKET_OVERDUE, recipients=recipients, key=keys, ticket=ticket,
                                     params=params, channels=channels))
+    return notify_many(events, now=now)
+
+
+def due_soon(tickets, *, now=None):
+    """A preventive ticket's date is near (planning.services.due_soon): tell its assignee(s), once per date.
+
+    The key names the ticket and its scheduled instant ("due_soon:<ticket>:<iso>"), so two scans at once
+    make one notification, and a rescheduled ticket is announced again for its new date.
+    """
+    tickets = list(tickets)
+    technicians = _technicians() if any(t.assigned_to_team for t in tickets) else []
+    events = [
+        Event(kind=Kind.DUE_SOON, recipients=assignees(t, technicians=technicians), ticket=t,
+              key=f"{Kind.DUE_SOON}:{t.pk}:{t.scheduled_date.astimezone(UTC).isoformat()}",
+              params=ticket_params(t, scheduled=timezone.localtime(t.scheduled_date).isoformat(timespec="minutes")))
+        for t in tickets
+    ]
     return notify_many(events, now=now)

@@ -304,6 +304,9 @@ def run_overdue_scan(*, now=None, trigger=ScanRun.Trigger.MANUAL, dry_run=False,
 
     if not dry_run:
         mark_interrupted(now=now)
+        from planning import services as planning  # Preventive plans' due tickets exist before the selection.
+
+        planning.scan(now=now)
     endpoints = destinations(write=not dry_run)
     tickets, due = select_due(now=now, endpoints=endpoints)
     result.total_overdue, result.due, result.destinations = len(tickets), len(due), len(endpoints)

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from . import policies, thumbnails
 from .models import Comment, Media, Ticket, TimelineEntry
@@ -64,12 +65,24 @@ def ticket_create(*, reporter, machine, title, description="", priority=Ticket.P
     return ticket
 
 
-def ticket_move(*, ticket, to_status, by, now=None):
+def timeline_add(*, ticket, by=None, old="", new="", note="", now=None):
+    """A line in a ticket's history for what other apps do to it (a preventive plan created it, a
+    checklist point was ticked): the same row the services write, so the page shows it with the rest."""
+    return _log(ticket, TimelineEntry.Action.UPDATED, by=by, old=old, new=new, note=note, at=now)
+
+
+class ChecklistIncomplete(ValidationError):
+    """Completing a ticket whose checklist still has unticked points, without saying so (`confirm_unchecked`)."""
+
+
+def ticket_move(*, ticket, to_status, by, now=None, confirm_unchecked=False):
     """Move a ticket to another status if the workflow allows it.
 
     The update is conditional on the status the caller saw: if someone else
     moved the ticket meanwhile, nothing changes and ConflictError says so.
     Completing stamps `completed_at`; leaving completed/archived clears it.
+    Completing a ticket whose checklist (planning app) has unticked points needs
+    `confirm_unchecked=True`, and the timeline says how many were left.
     """
     if not policies.can_move(by, ticket):
         _deny(_("Vous n'avez pas le droit de changer le statut de ce ticket."))
@@ -86,6 +99,16 @@ def ticket_move(*, ticket, to_status, by, now=None):
         completed_at = ticket.completed_at or now
     else:
         completed_at = None
+    unticked = 0
+    if to_status == Ticket.Status.COMPLETED:
+        from planning.checklist import unticked_count  # planning depends on tickets, not the other way round.
+
+        unticked = unticked_count(ticket)
+        if unticked and not confirm_unchecked:
+            raise ChecklistIncomplete(ngettext(
+                "%(n)s point de la liste n'est pas coché : confirmez pour terminer quand même.",
+                "%(n)s points de la liste ne sont pas cochés : confirmez pour terminer quand même.",
+                unticked) % {"n": unticked}, code="checklist_incomplete")
     with transaction.atomic():
         changed = Ticket.objects.filter(pk=ticket.pk, status=old_status).update(
             status=to_status, completed_at=completed_at, updated_at=now
@@ -93,6 +116,10 @@ def ticket_move(*, ticket, to_status, by, now=None):
         if not changed:
             raise ConflictError(_("Ce ticket vient d'être modifié par quelqu'un d'autre. Rechargez la page."))
         entry = _log(ticket, TimelineEntry.Action.STATUS_CHANGED, by=by, old=old_status, new=to_status, at=now)
+        if unticked:
+            _log(ticket, TimelineEntry.Action.UPDATED, by=by, at=now, new=ngettext(
+                "Terminé avec %(n)s point non coché (confirmé)", "Terminé avec %(n)s points non cochés (confirmé)",
+                unticked) % {"n": unticked})
         ticket.status, ticket.completed_at, ticket.updated_at = to_status, completed_at, now
         if to_status == Ticket.Status.COMPLETED:
             from notifications import events  # notifications depends on tickets, not the other way round.
@@ -102,8 +129,12 @@ def ticket_move(*, ticket, to_status, by, now=None):
 
 
 def ticket_assign(*, ticket, by, technician=None, team=False, now=None):
-    """Give the ticket to one technician, to the whole team, or to nobody."""
-    if not policies.can_assign(by, ticket):
+    """Give the ticket to one technician, to the whole team, or to nobody.
+
+    `by=None` is the system itself (a preventive plan's ticket, assigned by the scan): no rights to check,
+    no name in the timeline.
+    """
+    if by is not None and not policies.can_assign(by, ticket):
         _deny(_("Vous n'avez pas le droit d'assigner ce ticket."))
     if technician is not None and team:
         raise ValidationError(_("Choisissez un technicien ou toute l'équipe, pas les deux."))
@@ -142,8 +173,8 @@ def ticket_take(*, ticket, by, now=None):
 
 
 def ticket_schedule(*, ticket, by, scheduled_date, now=None):
-    """Set or clear the date the work is planned for (aware datetime)."""
-    if not policies.can_schedule(by, ticket):
+    """Set or clear the date the work is planned for (aware datetime). `by=None`: the system (a plan)."""
+    if by is not None and not policies.can_schedule(by, ticket):
         _deny(_("Vous n'avez pas le droit de planifier ce ticket."))
     if scheduled_date is not None and timezone.is_naive(scheduled_date):
         scheduled_date = timezone.make_aware(scheduled_date)

@@ -14,6 +14,7 @@ from django.db.models import Case, Count, F, IntegerField, Max, Q, Value, When
 from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber
 
+from planning.selectors import mark_preventive
 from tickets.models import Ticket, TimelineEntry
 
 S = Ticket.Status
@@ -63,7 +64,7 @@ def _card_order(now):
 def _with_delays(tickets, now):
     for ticket in tickets:
         ticket.delay = ticket.overdue_delay(now)
-    return tickets
+    return mark_preventive(tickets, now=now)  # The PRÉVENTIF badge, and PLAN EN RETARD.
 
 
 def board_columns(tickets, *, now, statuses=BOARD_STATUSES, limit=None):
@@ -72,7 +73,7 @@ def board_columns(tickets, *, now, statuses=BOARD_STATUSES, limit=None):
     tickets = tickets.filter(status__in=statuses)
     counts = dict(tickets.order_by().values_list("status").annotate(n=Count("pk")))
     cards = (
-        tickets.with_related().with_media_count()
+        tickets.with_related().with_media_count().select_related("occurrence__plan")
         .annotate(position=Window(RowNumber(), partition_by=[F("status")], order_by=_card_order(now)))
         .filter(position__lte=limit)
         .order_by("status", "position")
@@ -86,7 +87,8 @@ def board_columns(tickets, *, now, statuses=BOARD_STATUSES, limit=None):
 
 def column_page(tickets, *, status, now, page_number=1):
     """All the tickets of one status, a page at a time (the "see all" link and the archives)."""
-    tickets = tickets.filter(status=status).with_related().with_media_count().order_by(*_card_order(now))
+    tickets = (tickets.filter(status=status).with_related().with_media_count().select_related("occurrence__plan")
+               .order_by(*_card_order(now)))
     page = Paginator(tickets, settings.BOARD_PAGE_SIZE).get_page(page_number)
     page.object_list = _with_delays(list(page.object_list), now)
     return page

@@ -32,6 +32,7 @@ from accounts import signin_limit
 from igp_maintenance.middleware import remember_language
 from notifications import push
 from notifications.bell import bell_state
+from planning import selectors as planning_selectors
 from tickets import policies, services
 from tickets.downloads import media_file_response, thumbnail_response
 from tickets.models import Ticket
@@ -172,6 +173,9 @@ def board(request):
         context["column"].count = context["page"].paginator.count
     else:
         context["columns"] = selectors.board_columns(tickets, now=now)
+    # The PRÉVENTIF badge's style comes with the cards that need it (planning.css), not with every board.
+    cards = context["page"].object_list if "page" in context else [t for c in context["columns"] for t in c.tickets]
+    context["preventive_css"] = any(t.preventive for t in cards)
     if polled:
         context["assigned_to_me"] = _assigned_since(request)
         context["bell_oob"] = True
@@ -206,7 +210,8 @@ def _poll_response(response):
 # --- Ticket page -------------------------------------------------------------------
 def _visible_ticket(request, ticket_id):
     """The ticket if this person may see it; a 404 otherwise, so ids of others' tickets leak nothing."""
-    return get_object_or_404(Ticket.objects.visible_to(request.user).with_related(), ticket_id=ticket_id)
+    return get_object_or_404(Ticket.objects.visible_to(request.user).with_related().select_related("occurrence__plan"),
+                             ticket_id=ticket_id)
 
 
 def _describe(entry):
@@ -339,6 +344,7 @@ def ticket_detail(request, ticket_id, *, forms=None):
         "comments": ticket.comments.select_related("author"),
         "timeline": [_describe(e) for e in ticket.timeline.select_related("actor")],
     }
+    context.update(planning_selectors.ticket_context(user, ticket))  # A preventive ticket's plan and checklist.
     if context["can_comment"]:
         context["comment_form"] = forms.get("comment") or CommentForm()
     if context["can_upload"]:
@@ -383,7 +389,8 @@ def ticket_move(request, ticket_id):
     if as_json:
         return board_moves.answer(request, ticket)
     with _errors_as_messages(request):
-        services.ticket_move(ticket=ticket, to_status=request.POST.get("status", ""), by=request.user)
+        services.ticket_move(ticket=ticket, to_status=request.POST.get("status", ""), by=request.user,
+                             confirm_unchecked=request.POST.get("confirm_unchecked") == "1")
         messages.success(request, _("Statut changé : %(status)s.") % {"status": ticket.get_status_display()})
     return redirect(ticket)
 

@@ -193,6 +193,28 @@ ENDPOINTS = {
     "delete the other person's private message": ("delete", lambda w, u: f"/api/messages/{w.private_voice.pk}", None,
                                                   dict(admin=404, supervisor=404, technician=403, operator=404,
                                                        anonymous=401)),
+    # --- preventive plans (planning app): read by who sees every ticket, written by planning.manage_plans ---
+    "list plans": ("get", lambda w, u: "/api/plans", None,
+                   dict(admin=200, supervisor=200, technician=200, operator=403, anonymous=401)),
+    "read a plan": ("get", lambda w, u: f"/api/plans/{w.plan.pk}", None,
+                    dict(admin=200, supervisor=200, technician=200, operator=403, anonymous=401)),
+    "create a plan": ("post", lambda w, u: "/api/plans",
+                      lambda w, u: {"machine": w.machine.pk, "title": "Vidange", "every": 3, "unit": "months",
+                                    "start_date": "2026-01-15", "checklist": ["Vidanger"]},
+                      dict(admin=201, supervisor=201, technician=403, operator=403, anonymous=401)),
+    "change a plan": ("patch", lambda w, u: f"/api/plans/{w.plan.pk}", lambda w, u: {"paused": True},
+                      dict(admin=200, supervisor=200, technician=403, operator=403, anonymous=401)),
+    "delete a plan": ("delete", lambda w, u: f"/api/plans/{w.spare_plan.pk}", None,
+                      dict(admin=204, supervisor=204, technician=403, operator=403, anonymous=401)),
+    "generate a plan now": ("post", lambda w, u: f"/api/plans/{w.plan.pk}/generate", None,
+                            dict(admin=200, supervisor=200, technician=403, operator=403, anonymous=401)),
+    "read a plan's occurrences": ("get", lambda w, u: f"/api/plans/{w.plan.pk}/occurrences", None,
+                                  dict(admin=200, supervisor=200, technician=200, operator=403, anonymous=401)),
+    "list checklist items": ("get", lambda w, u: "/api/checklist-items", None,
+                             dict(admin=200, supervisor=200, technician=200, operator=200, anonymous=401)),
+    "tick a checklist item": ("patch", lambda w, u: f"/api/checklist-items/{w.checklist_item.pk}",
+                              lambda w, u: {"done": True},
+                              dict(admin=200, supervisor=200, technician=200, operator=404, anonymous=401)),
 }
 
 
@@ -232,15 +254,22 @@ def world(admin_user, supervisor, technician, technician2, operator, machine, ma
         for who in (admin_user, supervisor, technician, operator)
     }
     from messaging import services as messaging_services
+    from planning.models import ChecklistItem, Plan
 
     public = messaging_services.public_channel()
     private = messaging_services.private_conversation(user=technician, other=technician2)
+    plan = Plan.objects.create(machine=machine, title="Graissage", start_date=ticket.created_at.date(),
+                               created_by=supervisor)
+    spare_plan = Plan.objects.create(machine=machine, title="Ancien plan", start_date=ticket.created_at.date(),
+                                     created_by=supervisor)
+    checklist_item = ChecklistItem.objects.create(ticket=ticket, label="Graisser")
     return SimpleNamespace(
         public=public, private=private,
         public_message=messaging_services.message_send(conversation=public, sender=technician2, content="hors sujet"),
         private_voice=messaging_services.message_send_audio(conversation=private, sender=technician2,
                                                             upload=SimpleUploadedFile("n.webm", webm(1.5))),
         message_of=lambda user: _message_of(user, public),
+        plan=plan, spare_plan=spare_plan, checklist_item=checklist_item,
         admin=admin_user, supervisor=supervisor, technician=technician, technician2=technician2,
         operator=operator, machine=machine, spare_machine=machine2, ticket=ticket, photo=photo,
         own_ticket=own_ticket, quoted_own_ticket_id=quote(own_ticket.ticket_id), own_photos=own_photos,
@@ -293,6 +322,8 @@ def test_the_matrix_covers_every_route_of_the_api():
         "notifications:preferences", "notifications:preferences-token",
         # Not JWT endpoints: a shared secret (cron) and an open health check, tested by notifications.
         "notifications:cron-check-overdue", "notifications:health",
+        "api:plan-list", "api:plan-detail", "api:plan-generate", "api:plan-occurrences",
+        "api:checklist-item-list", "api:checklist-item-detail",
     }
     names = set()
     for pattern in get_resolver().url_patterns:

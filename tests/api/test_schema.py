@@ -25,7 +25,9 @@ def test_the_schema_is_valid_openapi_and_lists_every_endpoint(client, db):
     schema = response.json()
     validate_schema(schema)
     assert {"/api/auth/login", "/api/tickets", "/api/tickets/{ticket_id}/move", "/api/machines/{id}",
-            "/api/users/technicians", "/api/media/{id}/download"} <= set(schema["paths"])
+            "/api/users/technicians", "/api/media/{id}/download", "/api/plans", "/api/plans/{id}",
+            "/api/plans/{id}/generate", "/api/plans/{id}/occurrences", "/api/checklist-items",
+            "/api/checklist-items/{id}"} <= set(schema["paths"])
     assert schema["components"]["securitySchemes"]["jwtAuth"]["scheme"] == "bearer"
 
 
@@ -75,12 +77,16 @@ def fuzz_world(db, admin_user, operator, machine, make_ticket, settings):
     [notification] = notify(Kind.TICKET_ASSIGNED, recipients=[admin_user], ticket=ticket,
                             params=ticket_params(ticket), key="fuzz")  # the caller's own, for /read
     from messaging import services as messaging_services
+    from planning.models import ChecklistItem, Plan
 
     conversation = messaging_services.private_conversation(user=admin_user, other=operator)
     message = messaging_services.message_send(conversation=conversation, sender=operator, content="fuzz")
+    plan = Plan.objects.create(machine=machine, title="Graissage", start_date=ticket.created_at.date(),
+                               created_by=admin_user)
+    item = ChecklistItem.objects.create(ticket=ticket, label="Graisser")
     real_ids = {"tickets": ticket.ticket_id, "machines": machine.pk, "users": operator.pk, "media": media.pk,
                 "webhooks": ticket.ticket_id, "notifications": notification.pk, "conversations": conversation.pk,
-                "messages": message.pk}
+                "messages": message.pk, "plans": plan.pk, "checklist-items": item.pk}
     # A real WSGI request closes the database connection when it ends; inside a
     # test that connection holds the test's transaction (Django's test client
     # disconnects the same receivers).
