@@ -409,10 +409,17 @@ class MachineViewSet(viewsets.ModelViewSet):
         serializer.instance = self._saved(Machine(**serializer.validated_data))
 
     def perform_update(self, serializer):
+        """The status goes through machines.services.machine_set_status, so it has its history row."""
+        from machines.services import machine_set_status
+
         machine = serializer.instance
-        for name, value in serializer.validated_data.items():
-            setattr(machine, name, value)
-        self._saved(machine)
+        status = serializer.validated_data.pop("status", None)
+        with transaction.atomic():
+            for name, value in serializer.validated_data.items():
+                setattr(machine, name, value)
+            self._saved(machine)
+            if status is not None:
+                machine_set_status(machine=machine, status=status, by=self.request.user)
 
     @staticmethod
     def _saved(machine):

@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "api",
     "web",
     "pwa",
+    "machines",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,8 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("notifications/", include("notifications.push_urls")),
     path("", include("pwa.urls")),
+    path("", include("machines.urls")),
+    path("", include("reports.urls")),
     path("", include("web.urls")),
 ]
 # Uploaded files are deliberately not served under MEDIA_URL: they go through

@@ -53,6 +53,17 @@ class MachineAdmin(admin.ModelAdmin):
     list_filter = ["status", "machine_type", "location"]
     search_fields = ["machine_type", "model", "serial_number", "location"]
 
+    def save_model(self, request, obj, form, change):
+        """A status change goes through machines.services.machine_set_status (its history row, who and when)."""
+        if change and "status" in form.changed_data:
+            from machines.services import machine_set_status  # machines depends on tickets, not the reverse.
+
+            status, obj.status = obj.status, form.initial["status"]
+            super().save_model(request, obj, form, change)
+            machine_set_status(machine=obj, status=status, by=request.user, check=False)
+            return
+        super().save_model(request, obj, form, change)
+
 
 class OverdueFilter(admin.SimpleListFilter):
     title = _("en retard")
