@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -60,6 +61,14 @@ def labels(request):
         machine.qr = mark_safe(qr.qr_svg(machine))  # segno's own markup, no user text inside.
         machine.scan_url = qr.scan_url(machine)
     return render(request, "machines/labels.html", {"machines": machines})
+
+
+@login_required
+def machine_list(request):
+    """Every machine with its status and its open tickets (those the person may see). One query."""
+    open_count = Count("tickets", filter=Q(tickets__in=Ticket.objects.visible_to(request.user).open()))
+    machines = Machine.objects.annotate(open_count=open_count).order_by("location", "machine_type", "model")
+    return render(request, "machines/list.html", {"machines": machines, "can_manage": policies.can_manage(request.user)})
 
 
 @login_required
