@@ -31,7 +31,14 @@ PERIOD = [
 ]
 
 
-class DurationSeconds(serializers.Field):
+class DurationSeconds(serializers.IntegerField):
+    """A duration as whole seconds; null when there is none (no repair, no failure)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_null", True)
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
     def to_representation(self, value):
         return None if value is None else round(value.total_seconds())
 
