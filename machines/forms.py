@@ -47,6 +47,8 @@ class PeriodForm(forms.Form):
         last = data.get("au") or today
         first = data.get("du") or last - timedelta(days=self.DEFAULT_DAYS - 1)
         first = max(first, last - timedelta(days=self.MAX_DAYS - 1))  # "du" alone, years back: two years at most.
+        if not self.is_bound or not self.is_valid():  # The page shows the period it counts over.
+            self.fields["du"].initial, self.fields["au"].initial = first, last
         start = timezone.make_aware(datetime.combine(first, time.min))
         end = timezone.make_aware(datetime.combine(last + timedelta(days=1), time.min))
         return start, end, first, last

@@ -7,12 +7,12 @@ it has role="img" and a label); the same numbers are in the table beside it.
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-WIDTH = 400
-LABEL = 18
-BAR = 14
+WIDTH = 340
+LABEL = 19
+BAR = 15
 GAP = 3
 ROW_GAP = 10
-VALUE_ROOM = 70  # Room at the right of the longest bar for its number.
+VALUE_ROOM = 64  # Room at the right of the longest bar for its number.
 
 
 def bar_chart(rows, *, label, series, title, fmt=str):

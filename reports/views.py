@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -57,7 +58,7 @@ class Section:
 
 def _sections(tables):
     """The page's sections, in the order a supervisor reads them; chart, legend and notes for each."""
-    h = lambda v: f"{v:.1f} h"  # noqa: E731
+    h = lambda v: f"{number_format(v, 1)} h"  # noqa: E731  (« 184,0 h » in French)
     a, b, c = "bar-a", "bar-b", "bar-c"
     opened, closed, late, sent, failed = _("Ouverts"), _("Fermés"), _("En retard"), _("Envoyées"), _("Échouées")
     spec = [
