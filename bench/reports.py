@@ -61,9 +61,10 @@ MEMORY_LIMIT_MB = 50
 def people_and_machines():
     supervisor, _ = User.objects.get_or_create(email="bench-reports@igp.test",
                                                defaults={"role": Role.SUPERVISOR, "first_name": "Banc"})
-    techs = [User.objects.get_or_create(email=f"bench-tech{n}@igp.test",
-                                        defaults={"role": Role.TECHNICIAN, "first_name": "Tech", "last_name": str(n)})[0]
-             for n in range(10)]
+    techs = [User.objects.get_or_create(
+        email=f"bench-tech{n}@igp.test",
+        defaults={"role": Role.TECHNICIAN, "first_name": "Tech", "last_name": str(n)})[0]
+        for n in range(10)]
     machines = [Machine.objects.get_or_create(machine_type="Banc", model=f"R{n:02d}")[0] for n in range(20)]
     endpoint, _ = WebhookEndpoint.objects.get_or_create(name="Banc", defaults={"url": "https://banc.example/h"})
     return supervisor, techs, machines, endpoint

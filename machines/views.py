@@ -68,7 +68,8 @@ def machine_list(request):
     """Every machine with its status and its open tickets (those the person may see). One query."""
     open_count = Count("tickets", filter=Q(tickets__in=Ticket.objects.visible_to(request.user).open()))
     machines = Machine.objects.annotate(open_count=open_count).order_by("location", "machine_type", "model")
-    return render(request, "machines/list.html", {"machines": machines, "can_manage": policies.can_manage(request.user)})
+    return render(request, "machines/list.html",
+                  {"machines": machines, "can_manage": policies.can_manage(request.user)})
 
 
 @login_required

@@ -63,8 +63,8 @@ def streamed_csv(header, rows, *, filename, dialect):
 
 TICKET_COLUMNS = ("ticket_id", "title", "machine__machine_type", "machine__model", "machine__location", "status",
                   "priority", "reporter__first_name", "reporter__last_name", "reporter__email",
-                  "assigned_to__first_name", "assigned_to__last_name", "assigned_to__email", "assigned_to_team", "scheduled_date", "created_at", "completed_at",
-                  "is_overdue")
+                  "assigned_to__first_name", "assigned_to__last_name", "assigned_to__email", "assigned_to_team",
+                  "scheduled_date", "created_at", "completed_at", "is_overdue")
 
 
 def ticket_header():

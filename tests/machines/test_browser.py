@@ -6,8 +6,7 @@ from django.urls import reverse
 from machines import labels
 from machines.services import machine_set_status
 from tests.conftest import PASSWORD
-from tests.web.conftest import browser, screenshot_dir  # noqa: F401  (fixtures)
-from tests.web.test_browser import VIEWPORTS, assert_fits_a_thumb, open_page, shoot, size_name  # noqa: F401
+from tests.web.test_browser import VIEWPORTS, assert_fits_a_thumb, shoot, sign_in, size_name
 from tickets.models import Machine, Ticket
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -44,8 +43,6 @@ def test_the_machine_page_on_a_phone_and_a_desktop(open_page, live_server, viewp
     Ticket.objects.filter(pk=done.pk).update(completed_at=done.created_at)
     machine_set_status(machine=machine, status="out_of_service", by=supervisor, note="Vérin à remplacer")
     page = open_page(viewport)
-    from tests.web.test_browser import sign_in
-
     sign_in(page, live_server, supervisor.email)
     page.goto(live_server.url + reverse("machines:detail", args=[machine.pk]))
     assert page.get_by_role("heading", name="Historique de l'état").is_visible()
@@ -60,8 +57,6 @@ def test_the_label_sheet_prints_on_a4_three_labels_a_row(open_page, live_server,
     for n in range(7):
         Machine.objects.create(machine_type="Four", model=f"F{n}", location="Fours", serial_number=f"F-{n}")
     page = open_page({"width": 1280, "height": 800})
-    from tests.web.test_browser import sign_in
-
     sign_in(page, live_server, supervisor.email)
     page.goto(live_server.url + reverse("machines:labels"))
     assert page.locator(".label").count() == 9
@@ -80,8 +75,6 @@ def test_the_label_sheet_prints_on_a4_three_labels_a_row(open_page, live_server,
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_the_label_sheet_on_a_phone_still_fits(open_page, live_server, viewport, supervisor, machine, machine2):
     page = open_page(viewport)
-    from tests.web.test_browser import sign_in
-
     sign_in(page, live_server, supervisor.email)
     page.goto(live_server.url + reverse("machines:labels"))
     assert_fits_a_thumb(page)

@@ -1,9 +1,7 @@
 """The reports page in Chromium on a phone and a desktop: charts drawn by the server, readable at 390 px."""
 import pytest
-from django.urls import reverse
 
-from tests.web.conftest import browser, screenshot_dir  # noqa: F401  (fixtures)
-from tests.web.test_browser import VIEWPORTS, assert_fits_a_thumb, open_page, shoot, sign_in, size_name  # noqa: F401
+from tests.web.test_browser import VIEWPORTS, assert_fits_a_thumb, shoot, sign_in, size_name
 
 from . import history as h
 
