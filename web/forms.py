@@ -161,8 +161,10 @@ class ReportForm(MediaFields):
                                      empty_label=_("Choisissez la machine"))
     # « Machine à l'arrêt »: the machine goes « Hors service » with the ticket, through
     # machines.services.machine_set_status (its status history names the ticket).
-    machine_stopped = forms.BooleanField(label=_("Machine à l'arrêt"), required=False,
-                                         help_text=_("La machine passe « Hors service » avec ce signalement."))
+    machine_stopped = forms.BooleanField(
+        label=_("Machine à l'arrêt"), required=False,
+        help_text=_("La machine passe « Hors service » avec ce signalement."),
+        widget=forms.CheckboxInput(attrs={"aria-describedby": "id_machine_stopped_helptext"}))
     title = forms.CharField(label=_("Titre"), max_length=200,
                             widget=forms.TextInput(attrs={"placeholder": _("Ex. : bruit anormal au démarrage")}))
     description = forms.CharField(label=_("Description"), required=False,
