@@ -21,8 +21,9 @@ def machine_set_status(*, machine, status, by, ticket=None, note="", now=None, c
 
     1. refuse an unknown status, or a person without the right (`check=False` for the
        admin, which has checked `change_machine` itself, and for commands);
-    2. lock the machine row (select_for_update), so two changes at once are recorded
-       one after the other with the right "old" status each;
+    2. lock the machine row (select_for_update; SQLite's IMMEDIATE transactions do the same),
+       so two changes at once are recorded one after the other with the right "old" status each,
+       and stamp the time only then;
     3. update the status and write the history row in one transaction.
     Returns the history row, or None when the status did not change.
     """
@@ -30,9 +31,11 @@ def machine_set_status(*, machine, status, by, ticket=None, note="", now=None, c
         raise ValidationError({"status": _("État inconnu : %(status)s.") % {"status": status}})
     if check and not policies.can_change_status(by, ticket=ticket):
         raise PermissionDenied(_("Vous n'avez pas le droit de changer l'état de cette machine."))
-    now = now or timezone.now()
     with transaction.atomic():
         old = Machine.objects.select_for_update().values_list("status", flat=True).get(pk=machine.pk)
+        # The time is read once the row is held: a change that waited for another one is stamped after it,
+        # so the history's order by time is the order the changes really happened in.
+        now = now or timezone.now()
         if old == status:
             machine.status = status
             return None
