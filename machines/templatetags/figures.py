@@ -24,3 +24,21 @@ def duration(value):
 def hours(value):
     """A timedelta in hours with one decimal (tables and CSV: a number a spreadsheet can add up)."""
     return "—" if value is None else f"{value.total_seconds() / 3600:.1f}"
+
+
+PLANS_TEMPLATE = "planning/_machine_plans.html"
+
+
+@register.simple_tag(takes_context=True)
+def preventive_plans(context, machine):
+    """The hook for the preventive plans of `machine`: renders planning/_machine_plans.html (with `machine`
+    and the request's context) when an app provides that template, nothing otherwise. machines does not
+    depend on the planning app; the planning app only has to ship the template."""
+    from django.template import TemplateDoesNotExist
+    from django.template.loader import get_template
+
+    try:
+        template = get_template(PLANS_TEMPLATE)
+    except TemplateDoesNotExist:
+        return ""
+    return template.render({**context.flatten(), "machine": machine}, context.get("request"))

@@ -122,3 +122,12 @@ def test_a_bad_period_is_said_not_crashed(technician, machine):
                                          {"du": "2025-11-10", "au": "2025-11-01"})
     assert response.status_code == 200
     assert "La date de début est après la date de fin." in response.content.decode()
+
+
+def test_the_preventive_plans_slot_shows_the_planning_app_s_template_when_there_is_one(
+        technician, machine, settings, tmp_path):
+    (tmp_path / "planning").mkdir()
+    (tmp_path / "planning" / "_machine_plans.html").write_text("<p>Plans de {{ machine.model }}</p>")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+    html = signed_in(technician).get(reverse("machines:detail", args=[machine.pk])).content.decode()
+    assert "<p>Plans de Double Edger</p>" in html
