@@ -126,11 +126,11 @@ class TicketExportView(APIView):
     permission_classes = [CanViewReports]
 
     @extend_schema(
-        parameters=[OpenApiParameter("sep", OpenApiTypes.STR, enum=["comma", exports.SEMICOLON]),
+        parameters=[OpenApiParameter("sep", OpenApiTypes.STR, enum=[exports.COMMA, exports.SEMICOLON]),
                     OpenApiParameter("machine", OpenApiTypes.INT), OpenApiParameter("priorite", OpenApiTypes.STR),
                     OpenApiParameter("q", OpenApiTypes.STR), OpenApiParameter("vue", OpenApiTypes.STR),
                     OpenApiParameter("colonne", OpenApiTypes.STR)],
         responses={(200, "text/csv"): OpenApiTypes.BINARY, 401: ERROR, 403: ERROR},
         summary=gettext_lazy("Les tickets du tableau en CSV (mêmes filtres que le tableau), en flux"))
     def get(self, request):
-        return ticket_export(request)
+        return ticket_export(request, default_sep=exports.COMMA)

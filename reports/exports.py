@@ -1,8 +1,9 @@
 """CSV files that Excel opens right, streamed row by row.
 
 - UTF-8 with a BOM: without it Excel reads « Réparé » as « RÃ©parÃ© ».
-- `;` on request (`?sep=semicolon`): French Excel splits on `;`, and then reads a decimal
-  comma, so numbers are written « 1,5 » in that variant.
+- `;` for French Excel, which splits on `;` and then reads a decimal comma, so numbers are
+  written « 1,5 » in that variant: `?sep=semicolon`, and the default of the French pages;
+  `?sep=comma` (the default in English and in the API) for everything else.
 - Streamed: a StreamingHttpResponse fed by `.iterator()` over `values_list` rows, so
   100,000 tickets never sit in memory at once (bench/reports.py measures it).
 """
@@ -12,6 +13,7 @@ from datetime import timedelta
 from django.db.models import BooleanField, Case, Value, When
 from django.http import StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from tickets.models import Ticket
@@ -28,10 +30,21 @@ class _Echo:
         return value
 
 
+COMMA = "comma"
+
+
 class Dialect:
-    def __init__(self, sep=""):
+    """`sep`: "semicolon" or "comma"; omitted, the page's language decides (`;` in French, where Excel
+    splits on it); the API passes "comma" as its default (programs, not Excel, read it)."""
+
+    def __init__(self, sep="", *, default=None):
+        sep = sep if sep in (SEMICOLON, COMMA) else (default or self.for_language())
         self.semicolon = sep == SEMICOLON
         self.delimiter = ";" if self.semicolon else ","
+
+    @staticmethod
+    def for_language():
+        return SEMICOLON if (get_language() or "").startswith("fr") else COMMA
 
     def number(self, value):
         if value is None:

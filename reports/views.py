@@ -121,7 +121,7 @@ def tickets_csv(request):
     return ticket_export(request)
 
 
-def ticket_export(request):
+def ticket_export(request, *, default_sep=None):
     """The board's tickets with the board's filters (?vue, machine, priorite, q, colonne), all of them,
     streamed (the page and the API call it)."""
     now = timezone.now()
@@ -129,6 +129,6 @@ def ticket_export(request):
     column = request.GET.get("colonne", "")
     tickets = tickets.filter(status=column) if column in Ticket.Status.values else \
         tickets.filter(status__in=BOARD_STATUSES)
-    dialect = exports.Dialect(request.GET.get("sep", ""))
+    dialect = exports.Dialect(request.GET.get("sep", ""), default=default_sep)
     return exports.streamed_csv(exports.ticket_header(), exports.ticket_rows(tickets, now=now, dialect=dialect),
                                 filename=f"igp-tickets-{timezone.localdate(now)}.csv", dialect=dialect)

@@ -59,7 +59,8 @@ def test_the_reports_page_sends_the_signed_out_to_sign_in(db):
 
 
 def test_each_report_table_exports_as_csv(history, supervisor):
-    response = signed_in(supervisor).get(reverse("reports:table-csv", args=["mttr-priorities"]), PERIOD_QUERY)
+    response = signed_in(supervisor).get(reverse("reports:table-csv", args=["mttr-priorities"]),
+                                         {**PERIOD_QUERY, "sep": "comma"})
     assert read_csv(response) == [["Priorité", "Réparations", "MTTR (heures)"], ["Critique", "1", "10.0"],
                                   ["Haute", "1", "54.0"], ["Moyenne", "1", "313.0"], ["Basse", "0", ""]]
     assert 'filename="igp-mttr-priorities-2025-11-03-2025-11-16.csv"' in response["Content-Disposition"]
@@ -72,6 +73,15 @@ def test_the_french_excel_variant_uses_semicolons_and_decimal_commas(history, su
                                        ["Jean Technicien", "2", "183,5", "2"], ["Pierre Technicien", "1", "10,0", "0"]]
 
 
+def test_without_a_choice_the_separator_follows_the_page_s_language(history, supervisor):
+    """« ; » in French (Excel in French splits on it), « , » in English."""
+    client = signed_in(supervisor)
+    url = reverse("reports:table-csv", args=["mttr-priorities"])
+    assert read_csv(client.get(url, PERIOD_QUERY), ";")[1] == ["Critique", "1", "10,0"]
+    client.cookies["django_language"] = "en"
+    assert read_csv(client.get(url, PERIOD_QUERY))[1] == ["Critical", "1", "10.0"]
+
+
 def test_an_unknown_table_is_a_404(supervisor):
     assert signed_in(supervisor).get(reverse("reports:table-csv", args=["nope"])).status_code == 404
 
@@ -79,17 +89,18 @@ def test_an_unknown_table_is_a_404(supervisor):
 def test_the_ticket_export_follows_the_board_s_filters(history, supervisor, machine2):
     """The board without archived tickets; machine=M2 leaves C and D; q narrows by words like the board."""
     client = signed_in(supervisor)
-    rows = read_csv(client.get(reverse("reports:tickets-csv")))
+    rows = read_csv(client.get(reverse("reports:tickets-csv")), ";")  # French page: « ; ».
     assert rows[0][:3] == ["Numéro", "Titre", "Machine"]
     assert sorted(r[1] for r in rows[1:]) == ["A", "B", "C", "D", "E", "F"]
-    rows = read_csv(client.get(reverse("reports:tickets-csv"), {"machine": machine2.pk}))
+    rows = read_csv(client.get(reverse("reports:tickets-csv"), {"machine": machine2.pk}), ";")
     assert sorted(r[1] for r in rows[1:]) == ["C", "D"]
-    rows = read_csv(client.get(reverse("reports:tickets-csv"), {"colonne": "waiting_parts"}))
+    rows = read_csv(client.get(reverse("reports:tickets-csv"), {"colonne": "waiting_parts"}), ";")
     assert [(r[1], r[4], r[7]) for r in rows[1:]] == [("C", "En attente de pièces", "Jean Technicien")]
 
 
 def test_the_exported_ticket_says_whether_it_is_overdue_and_how_long_its_repair_took(history, supervisor):
-    rows = {r[1]: r for r in read_csv(signed_in(supervisor).get(reverse("reports:tickets-csv")))[1:]}
+    rows = {r[1]: r for r in read_csv(signed_in(supervisor).get(reverse("reports:tickets-csv"),
+                                                                 {"sep": "comma"}))[1:]}
     assert rows["E"][11] == "oui" and rows["C"][11] == "non"
     assert rows["A"][12] == "54.0" and rows["C"][12] == ""
     assert rows["A"][9] == "2025-11-03 08:00"  # Factory time.
@@ -139,6 +150,7 @@ def test_the_api_says_what_is_wrong_with_a_period(supervisor):
 def test_the_api_exports_the_tickets_as_csv(history, supervisor, machine2):
     response = api(supervisor).get("/api/reports/tickets.csv", {"machine": machine2.pk, "sep": "semicolon"})
     assert sorted(r[1] for r in read_csv(response, ";")[1:]) == ["C", "D"]
+    assert read_csv(api(supervisor).get("/api/reports/tickets.csv"))[0][0] == "Numéro"  # « , » by default.
 
 
 def test_the_api_gives_a_machine_s_figures(history, technician, machine):
