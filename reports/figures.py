@@ -9,7 +9,8 @@ Definitions (README, "Machines and reports"; repair and MTTR: machines/figures.p
 - **MTTR per machine and per priority**: the repairs completed in the period (machines.figures).
 - **Time in each status**: from the ticket timelines (the "created" row starts « Reçu », each
   status change row starts its new status, the next such row or now ends it), each stay clipped
-  to the period and summed per status; "tickets" counts the tickets that spent time there.
+  to the period and summed per status; "tickets" counts the tickets that spent time there
+  (one SQL query with a LEAD window, see `_stays`).
   Only the four statuses before completion: time spent completed or archived is not a wait.
 - **Overdue alerts per destination**: `WebhookNotification` rows of type overdue sent in the
   period: sent = succeeded, failed = answered with an error or no answer (a row still
@@ -20,20 +21,13 @@ Definitions (README, "Machines and reports"; repair and MTTR: machines/figures.p
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.db import connection
 from django.db.models import (
     Avg,
     Count,
-    DateTimeField,
-    DurationField,
-    ExpressionWrapper,
-    F,
-    OuterRef,
     Q,
-    Subquery,
-    Sum,
-    Value,
 )
-from django.db.models.functions import Coalesce, Greatest, Least, TruncWeek
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from machines.figures import REPAIR_TIME, repairs
@@ -125,33 +119,56 @@ def mttr_per_priority(period):
              "mttr": found.get(p, {}).get("mttr")} for p in PRIORITY_ORDER]
 
 
-def status_stays(period):
-    """Each status stay (one timeline row) that overlaps the period, with its clipped `duration`."""
-    status_rows = TimelineEntry.objects.filter(action__in=STATUS_ROWS)
-    following = (status_rows.filter(ticket_id=OuterRef("ticket_id"))
-                 .filter(Q(created_at__gt=OuterRef("created_at"))
-                         | Q(created_at=OuterRef("created_at"), pk__gt=OuterRef("pk")))
-                 .order_by("created_at", "pk").values("created_at")[:1])
-    until = Value(period.until, output_field=DateTimeField())
-    stop = Coalesce(Subquery(following, output_field=DateTimeField()), until, output_field=DateTimeField())
-    begin = Value(period.start, output_field=DateTimeField())
-    return (status_rows.order_by().filter(created_at__lt=period.until, new_value__in=STATUS_ORDER)
-            .annotate(stop=stop)
-            .filter(stop__gt=period.start)
-            .annotate(duration=ExpressionWrapper(
-                Least(F("stop"), until, output_field=DateTimeField())
-                - Greatest(F("created_at"), begin, output_field=DateTimeField()),
-                output_field=DurationField())))
+# The seconds between two instants, the one thing the two databases write differently.
+SECONDS = {
+    "postgresql": "EXTRACT(EPOCH FROM ({end} - {begin}))",
+    "sqlite": "(julianday({end}) - julianday({begin})) * 86400.0",
+}
+LEAST = {"postgresql": "LEAST", "sqlite": "MIN"}
+GREATEST = {"postgresql": "GREATEST", "sqlite": "MAX"}
+
+STAYS_SQL = """
+SELECT stays.new_value, COUNT(DISTINCT stays.ticket_id), SUM({seconds})
+FROM (
+    SELECT ticket_id, new_value, created_at AS begins,
+           COALESCE(LEAD(created_at) OVER (PARTITION BY ticket_id ORDER BY created_at, id), %s) AS ends
+    FROM {table}
+    WHERE action IN (%s, %s) AND created_at < %s
+) stays
+WHERE stays.ends > %s AND stays.new_value IN ({statuses})
+GROUP BY stays.new_value
+"""
+
+
+def _stays(period):
+    """{status: (tickets, seconds)} of the stays overlapping the period. One query.
+
+    A stay starts at a `created` or `status_changed` row and ends at the ticket's next such row
+    (LEAD over the ticket's rows in time order), or at the period's end; it is clipped to the period.
+    SQL rather than the ORM because Django cannot aggregate over a window function; a correlated
+    subquery per row did the same in the ORM but took 21 s over a million rows on PostgreSQL
+    (bench/reports.py), the window one sort.
+    """
+    vendor = connection.vendor if connection.vendor in SECONDS else "postgresql"
+    until, start = (connection.ops.adapt_datetimefield_value(v) for v in (period.until, period.start))
+    seconds = SECONDS[vendor].format(end=f"{LEAST[vendor]}(stays.ends, %s)",
+                                     begin=f"{GREATEST[vendor]}(stays.begins, %s)")
+    sql = STAYS_SQL.format(seconds=seconds, table=connection.ops.quote_name(TimelineEntry._meta.db_table),
+                           statuses=", ".join(["%s"] * len(STATUS_ORDER)))
+    params = [until, start, until, *STATUS_ROWS, until, start, *STATUS_ORDER]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {status: (tickets, float(total or 0)) for status, tickets, total in cursor.fetchall()}
 
 
 def time_in_status(period):
-    """[{status, label, tickets, total, mean}] for every status, waiting for parts first. One query."""
-    found = {r["new_value"]: r for r in status_stays(period).values("new_value")
-             .annotate(tickets=Count("ticket_id", distinct=True), total=Sum("duration"))}
+    """[{status, label, tickets, total, mean}] for every status before completion, waiting for parts first.
+    One query."""
+    found = _stays(period)
     rows = []
     for status in STATUS_ORDER:
-        r = found.get(status, {})
-        tickets, total = r.get("tickets", 0), r.get("total") or timedelta(0)
+        tickets, seconds = found.get(status, (0, 0.0))
+        total = timedelta(seconds=round(seconds))
         rows.append({"status": status.value, "label": str(status.label), "tickets": tickets, "total": total,
                      "mean": total / tickets if tickets else None})
     return rows
