@@ -417,7 +417,10 @@ class MachineViewSet(viewsets.ModelViewSet):
         with transaction.atomic():
             for name, value in serializer.validated_data.items():
                 setattr(machine, name, value)
-            self._saved(machine)
+            if serializer.validated_data:
+                machine.full_clean()  # The conditional unique serial number, with its message.
+                # Only the fields sent: the status is the service's, never written back from this copy.
+                machine.save(update_fields=[*serializer.validated_data, "updated_at"])
             if status is not None:
                 machine_set_status(machine=machine, status=status, by=self.request.user)
 

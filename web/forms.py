@@ -162,8 +162,9 @@ class ReportForm(MediaFields):
     # « Machine à l'arrêt »: the machine goes « Hors service » with the ticket, through
     # machines.services.machine_set_status (its status history names the ticket).
     machine_stopped = forms.BooleanField(
-        label=_("Machine à l'arrêt"), required=False,
-        help_text=_("La machine passe « Hors service » avec ce signalement."),
+        # Not "Machine à l'arrêt": the form's "Machine" field keeps a label no other control shares.
+        label=_("À l'arrêt"), required=False,
+        help_text=_("La machine ne tourne plus : elle passe « Hors service » avec ce signalement."),
         widget=forms.CheckboxInput(attrs={"aria-describedby": "id_machine_stopped_helptext"}))
     title = forms.CharField(label=_("Titre"), max_length=200,
                             widget=forms.TextInput(attrs={"placeholder": _("Ex. : bruit anormal au démarrage")}))

@@ -23,7 +23,7 @@ def test_a_scanned_label_signs_in_then_opens_the_form_with_the_machine_chosen(
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url(f"{live_server.url}{reverse('web:report')}?machine={machine2.pk}")
     assert page.locator("#id_machine").input_value() == str(machine2.pk)
-    page.get_by_label("Machine à l'arrêt").check()
+    page.get_by_label("À l'arrêt").check()
     page.get_by_label("Titre").fill("Buse bouchée")
     assert_fits_a_thumb(page)
     shoot(page, screenshot_dir, f"qr-report-{size_name(viewport)}", full_page=True)
