@@ -53,6 +53,8 @@ _ALERTS = ["notifications.view_webhooknotification", "notifications.run_overdue_
 # the read-only "viewer" only reads the public channel. Deleting others' messages: supervisors (and admins, "*").
 # No permission opens someone else's private conversation on the pages or the API (README, "Team messaging").
 _CHAT = ["messaging.read_public_channel", "messaging.send_message", "messaging.send_audio"]
+# The reports page, its CSV and the ticket export (reports app; granted by reports/0002).
+_REPORTS = ["reports.view_reports"]
 # "notifications.receive_overdue_digest" (an e-mail for every overdue ticket, assigned to them or not)
 # is held by the administrators only, through "*": the seed e-mailed one administrator through Pabbly.
 # Give it to another role here (and in a data migration, like accounts 0005) to widen it.
@@ -61,18 +63,17 @@ _CHAT = ["messaging.read_public_channel", "messaging.send_message", "messaging.s
 ROLE_PERMISSIONS = {
     Role.ADMIN: ["*"],
     Role.SUPERVISOR: _REPORT + _SEE_ALL + _WORK + _DISPATCH + _TAKE + _VIEW_MACHINES + _MANAGE_MACHINES
-    + _MANAGE_USERS + _ALERTS + _PLANS + ["tickets.delete_ticket", "tickets.view_comment", "tickets.view_media",
-                                          "tickets.view_timelineentry", "tickets.delete_media"]
+    + _MANAGE_USERS + _ALERTS + _PLANS + _REPORTS + ["tickets.delete_ticket", "tickets.view_comment",
+                                                     "tickets.view_media", "tickets.view_timelineentry",
+                                                     "tickets.delete_media"]
     + _CHAT + ["messaging.delete_any_message"],
-    Role.DIRECTOR: _REPORT + _SEE_ALL + _DISPATCH + _VIEW_MACHINES + ["accounts.view_user",
-                                                                       "notifications.view_webhooknotification"]
+    Role.DIRECTOR: _REPORT + _SEE_ALL + _DISPATCH + _VIEW_MACHINES + _REPORTS + ["accounts.view_user",
+                                                                                 "notifications.view_webhooknotification"]
     + _CHAT,
-    Role.COORDINATOR: _REPORT + _SEE_ALL + _WORK + _DISPATCH + _VIEW_MACHINES + _PLANS + ["accounts.view_user",
-                                                                                  "notifications.view_webhooknotification"]
-    + _CHAT,
-    Role.PLANNER: _REPORT + _SEE_ALL + _DISPATCH + _VIEW_MACHINES + _PLANS + ["accounts.view_user",
-                                                                      "notifications.view_webhooknotification"]
-    + _CHAT,
+    Role.COORDINATOR: _REPORT + _SEE_ALL + _WORK + _DISPATCH + _VIEW_MACHINES + _PLANS + _REPORTS
+    + ["accounts.view_user", "notifications.view_webhooknotification"] + _CHAT,
+    Role.PLANNER: _REPORT + _SEE_ALL + _DISPATCH + _VIEW_MACHINES + _PLANS + _REPORTS
+    + ["accounts.view_user", "notifications.view_webhooknotification"] + _CHAT,
     Role.TEAM_LEADER: _REPORT + _SEE_ALL + _WORK + _DISPATCH + _TAKE + _VIEW_MACHINES + _PLANS + _CHAT,
     Role.SENIOR_TECHNICIAN: _REPORT + _SEE_ALL + _WORK + _TAKE + ["tickets.assign_ticket", "tickets.change_machine"]
     + _VIEW_MACHINES + _CHAT,

@@ -7,7 +7,9 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
+from machines import api as machines_api
 from planning import api as planning_api
+from reports import api as reports_api
 
 from . import messaging, notifications, views
 
@@ -34,6 +36,11 @@ urlpatterns = [
     path("media/<int:pk>/thumbnail", views.MediaThumbnailView.as_view(), name="media-thumbnail"),
     path("notifications/preferences", notifications.NotificationPreferencesView.as_view(),
          name="notification-preferences"),
+    path("machines/<int:pk>/status-history", machines_api.MachineStatusHistoryView.as_view(),
+         name="machine-status-history"),
+    path("machines/<int:pk>/figures", machines_api.MachineFiguresView.as_view(), name="machine-figures"),
+    path("reports", reports_api.ReportsView.as_view(), name="reports"),
+    path("reports/tickets.csv", reports_api.TicketExportView.as_view(), name="reports-tickets-csv"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI from the sidecar files, its script in a file (no inline script: CSP).
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),

@@ -410,10 +410,20 @@ class MachineViewSet(viewsets.ModelViewSet):
         serializer.instance = self._saved(Machine(**serializer.validated_data))
 
     def perform_update(self, serializer):
+        """The status goes through machines.services.machine_set_status, so it has its history row."""
+        from machines.services import machine_set_status
+
         machine = serializer.instance
-        for name, value in serializer.validated_data.items():
-            setattr(machine, name, value)
-        self._saved(machine)
+        status = serializer.validated_data.pop("status", None)
+        with transaction.atomic():
+            for name, value in serializer.validated_data.items():
+                setattr(machine, name, value)
+            if serializer.validated_data:
+                machine.full_clean()  # The conditional unique serial number, with its message.
+                # Only the fields sent: the status is the service's, never written back from this copy.
+                machine.save(update_fields=[*serializer.validated_data, "updated_at"])
+            if status is not None:
+                machine_set_status(machine=machine, status=status, by=self.request.user)
 
     @staticmethod
     def _saved(machine):

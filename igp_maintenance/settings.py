@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "api",
     "web",
     "pwa",
+    "machines",
+    "reports",
 ]
 
 MIDDLEWARE = [

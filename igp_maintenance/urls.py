@@ -21,6 +21,8 @@ urlpatterns = [
     path("", include("pwa.urls")),
     path("messages/", include("messaging.urls")),
     path("", include("planning.urls")),
+    path("", include("machines.urls")),
+    path("", include("reports.urls")),
     path("", include("web.urls")),
 ]
 # Uploaded files are deliberately not served under MEDIA_URL: they go through

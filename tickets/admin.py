@@ -53,6 +53,22 @@ class MachineAdmin(admin.ModelAdmin):
     list_filter = ["status", "machine_type", "location"]
     search_fields = ["machine_type", "model", "serial_number", "location"]
 
+    def save_model(self, request, obj, form, change):
+        """A status change goes through machines.services.machine_set_status (its history row, who and when).
+
+        The other changed fields are saved without the status, so a status someone changed meanwhile is
+        never written back from this form's stale copy.
+        """
+        if not change:
+            return super().save_model(request, obj, form, change)
+        from machines.services import machine_set_status  # machines depends on tickets, not the reverse.
+
+        fields = [name for name in form.changed_data if name != "status"]
+        if fields:
+            obj.save(update_fields=[*fields, "updated_at"])
+        if "status" in form.changed_data:
+            machine_set_status(machine=obj, status=obj.status, by=request.user, check=False)
+
 
 class OverdueFilter(admin.SimpleListFilter):
     title = _("en retard")

@@ -136,14 +136,36 @@ class BoardFilterForm(forms.Form):
     def cleaned_or_empty(self):
         return self.cleaned_data if self.is_valid() else {}
 
+    def tickets_for(self, user):
+        """The tickets the board shows `user` with these filters (the board and its CSV export share it).
+
+        "Tous / les miens / signalés par moi" only means something to those who see every ticket.
+        """
+        from .selectors import board_queryset
+
+        data = self.cleaned_or_empty()
+        view = data.get("vue") if user.has_perm("tickets.view_all_tickets") else ""
+        return board_queryset(
+            user, mine=view == self.VIEW_MINE, reported=view == self.VIEW_REPORTED, machine=data.get("machine"),
+            priority=data.get("priorite", ""), search=data.get("q", ""),
+        )
+
 
 class ReportForm(MediaFields):
     """Report a problem; those allowed to dispatch also assign and schedule it at once (`user=` decides)."""
 
-    field_order = ["machine", "title", "description", "priority", "camera", "file", "assignee", "scheduled_date"]
+    field_order = ["machine", "machine_stopped", "title", "description", "priority", "camera", "file", "assignee",
+                   "scheduled_date"]
 
     machine = forms.ModelChoiceField(label=_("Machine"), queryset=Machine.objects.all(),
                                      empty_label=_("Choisissez la machine"))
+    # « Machine à l'arrêt »: the machine goes « Hors service » with the ticket, through
+    # machines.services.machine_set_status (its status history names the ticket).
+    machine_stopped = forms.BooleanField(
+        # Not "Machine à l'arrêt": the form's "Machine" field keeps a label no other control shares.
+        label=_("À l'arrêt"), required=False,
+        help_text=_("La machine ne tourne plus : elle passe « Hors service » avec ce signalement."),
+        widget=forms.CheckboxInput(attrs={"aria-describedby": "id_machine_stopped_helptext"}))
     title = forms.CharField(label=_("Titre"), max_length=200,
                             widget=forms.TextInput(attrs={"placeholder": _("Ex. : bruit anormal au démarrage")}))
     description = forms.CharField(label=_("Description"), required=False,

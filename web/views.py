@@ -30,12 +30,13 @@ from django.views.decorators.http import require_POST
 
 from accounts import signin_limit
 from igp_maintenance.middleware import remember_language
+from machines.services import machine_set_status
 from notifications import push
 from notifications.bell import bell_state
 from planning import selectors as planning_selectors
 from tickets import policies, services
 from tickets.downloads import media_file_response, thumbnail_response
-from tickets.models import Ticket
+from tickets.models import Machine, Ticket
 
 from . import board_moves, selectors
 from .forms import (
@@ -126,14 +127,7 @@ def board(request):
     data = filters.cleaned_or_empty()
     sees_all = request.user.has_perm("tickets.view_all_tickets")
     view = data.get("vue") if sees_all else ""
-    tickets = selectors.board_queryset(
-        request.user,
-        mine=view == BoardFilterForm.VIEW_MINE,
-        reported=view == BoardFilterForm.VIEW_REPORTED,
-        machine=data.get("machine"),
-        priority=data.get("priorite", ""),
-        search=data.get("q", ""),
-    )
+    tickets = filters.tickets_for(request.user)
     # The open board asks every BOARD_POLL_SECONDS whether what it shows changed: nothing → an empty 204
     # (one aggregate query), else only the live part, drawn by the same template as the page.
     version = selectors.board_version(tickets, now=now)
@@ -567,7 +561,10 @@ def media_delete(request, ticket_id, media_id):
 def report(request):
     if not policies.can_report(request.user):
         raise PermissionDenied(_("Vous n'avez pas le droit de signaler un problème."))
-    form = ReportForm(request.POST or None, request.FILES or None, user=request.user)
+    # ?machine=<pk>: a scanned QR label (machines:scan) comes with its machine already chosen.
+    chosen = request.GET.get("machine", "")
+    form = ReportForm(request.POST or None, request.FILES or None, user=request.user,
+                      initial={"machine": chosen} if chosen.isdigit() else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         uploads = form.uploads()
@@ -587,6 +584,9 @@ def report(request):
                     services.ticket_schedule(ticket=ticket, by=request.user, scheduled_date=data["scheduled_date"])
                 if checked:
                     services.media_add_many(ticket=ticket, checked=checked, by=request.user)
+                if data.get("machine_stopped"):
+                    machine_set_status(machine=ticket.machine, status=Machine.Status.OUT_OF_SERVICE,
+                                       by=request.user, ticket=ticket, note=ticket.title)
         except ValidationError as exc:
             if hasattr(exc, "error_dict") and "file" in exc.error_dict:
                 field = "file" if data.get("file") else "camera"

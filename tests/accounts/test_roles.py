@@ -50,6 +50,8 @@ def test_sign_in_is_by_email_whatever_the_case(db):
     ("tickets.change_machine", (True, True, False, False)),
     ("accounts.change_user", (True, True, False, False)),
     ("notifications.run_overdue_check", (True, True, False, False)),
+    # The reports page, its CSV and the ticket export (reports app).
+    ("reports.view_reports", (True, True, False, False)),
 ])
 def test_the_four_core_roles_have_the_documented_rights(perm, expected, admin_user, supervisor, technician,
                                                          operator):
@@ -86,3 +88,13 @@ def test_an_inactive_person_sees_nothing(make_ticket, technician):
 def test_every_role_can_at_least_see_tickets(db, role):
     user = make_user(f"{role}@igp.test", role)
     assert user.has_perm("tickets.view_ticket")
+
+
+@pytest.mark.parametrize("role,allowed", [
+    ("director", True), ("coordinator", True), ("planner", True), ("team_leader", False), ("storekeeper", False),
+    ("viewer", False),
+])
+def test_reports_go_to_those_who_plan_and_manage(db, role, allowed):
+    from tests.conftest import make_user
+
+    assert make_user(f"{role}@igp.test", role).has_perm("reports.view_reports") is allowed
