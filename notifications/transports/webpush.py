@@ -49,12 +49,33 @@ def _vapid(private_key):
     return Vapid02.from_raw(private_key.encode())
 
 
+# A signed header is reused for this long (of its 12 h) for the same push service: a scan of 1,000 pushes to
+# one service signs once, not 1,000 times (the push services expect tokens to be reused: RFC 8292 §2).
+TOKEN_REUSE_SECONDS = 3600
+_signed = {}  # (audience, subject, private key) → (expires at, headers)
+
+
 def vapid_headers(endpoint, *, now_ts=None):
-    """`Authorization: vapid t=<ES256 JWT>,k=<public key>` for the endpoint's origin."""
+    """`Authorization: vapid t=<ES256 JWT>,k=<public key>` for the endpoint's origin.
+
+    Signed once per push service and reused for `TOKEN_REUSE_SECONDS` (several
+    threads may sign at the same instant: each token is valid, the last one
+    stays). `now_ts` (tests) always signs a fresh token for that instant.
+    """
     parts = urlsplit(endpoint)
-    claims = {"sub": settings.VAPID_SUBJECT, "aud": f"{parts.scheme}://{parts.netloc}",
-              "exp": int(now_ts if now_ts is not None else time.time()) + TOKEN_LIFETIME_SECONDS}
-    return _vapid(settings.VAPID_PRIVATE_KEY).sign(claims)
+    audience = f"{parts.scheme}://{parts.netloc}"
+    key = (audience, settings.VAPID_SUBJECT, settings.VAPID_PRIVATE_KEY)
+    now = time.time()
+    if now_ts is None:
+        cached = _signed.get(key)
+        if cached is not None and now < cached[0]:
+            return dict(cached[1])
+    issued = now_ts if now_ts is not None else now
+    headers = _vapid(settings.VAPID_PRIVATE_KEY).sign(
+        {"sub": settings.VAPID_SUBJECT, "aud": audience, "exp": int(issued) + TOKEN_LIFETIME_SECONDS})
+    if now_ts is None:
+        _signed[key] = (now + TOKEN_REUSE_SECONDS, headers)
+    return dict(headers)
 
 
 def parse_retry_after(value, *, now=None):

@@ -52,6 +52,20 @@ def test_a_push_reaches_the_device_decrypted_and_intact(push_service, device):
     assert push_service.rejected == []
 
 
+def test_pushes_to_one_service_reuse_its_signed_token_and_another_service_gets_its_own(push_service, device, vapid):
+    """One ES256 signature per push service per hour, not per push (RFC 8292 §2 expects tokens to be reused)."""
+    first = vapid_headers(device.endpoint)["Authorization"]
+    again = vapid_headers(device.endpoint.replace("/push/", "/push/other-device-"))["Authorization"]
+    elsewhere = PushServiceStandIn()
+    other = vapid_headers(elsewhere.origin + "/push/x")["Authorization"]
+    elsewhere.server.server_close()
+
+    assert again == first and other != first
+    with time_machine.travel(time.time() + 3601, tick=False):
+        assert vapid_headers(device.endpoint)["Authorization"] != first  # Signed anew after an hour.
+    assert send_push(subscription=device, payload=PAYLOAD).succeeded  # A reused token is still accepted.
+
+
 def test_the_stand_in_refuses_a_forged_an_expired_or_misaddressed_token(push_service, device, vapid):
     """Proof that the stand-in checks: the same encrypted body with a bad token is not delivered."""
     good = vapid_headers(device.endpoint)["Authorization"]
