@@ -26,8 +26,12 @@ def mark_preventive(tickets, *, now):
     return tickets
 
 
-def plans_for_list(user):
-    plans = list(Plan.objects.select_related("machine", "assigned_to"))
+def plans_for_list(user, *, machine=None):
+    """The plans (of one machine, for its page), each with `open_ticket` and `late`. Two queries."""
+    plans = Plan.objects.select_related("machine", "assigned_to")
+    if machine is not None:
+        plans = plans.filter(machine=machine)
+    plans = list(plans)
     busy = open_tickets_by_plan([p.pk for p in plans])
     now = timezone.now()
     for plan in plans:

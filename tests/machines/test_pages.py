@@ -94,8 +94,9 @@ def test_the_machine_page_shows_open_and_past_tickets_history_and_figures(
     machine_set_status(machine=machine, status="maintenance", by=supervisor, note="Révision")
     client = signed_in(technician)
     client.get(reverse("machines:detail", args=[machine.pk]))  # Session and permissions warmed up.
-    # Session, user, permissions (2), the machine, open and past tickets, history, three for the figures.
-    with django_assert_num_queries(11):
+    # Session, user, permissions (2), the machine, open and past tickets, history, three for the figures, and
+    # its preventive plans (planning's hook: one more, their open tickets, when it has plans).
+    with django_assert_num_queries(12):
         html = client.get(reverse("machines:detail", args=[machine.pk])).content.decode()
     assert "Fuite ouverte" in html and "Courroie changée" in html
     assert "Révision" in html and "Marc Superviseur" in html

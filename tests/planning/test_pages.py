@@ -205,3 +205,19 @@ def test_the_private_feed_lists_my_work_and_stops_when_revoked(signed_in, techni
 
 def test_a_wrong_token_is_a_404(db):
     assert Client().get(reverse("planning:feed", kwargs={"token": "x" * 43})).status_code == 404
+
+
+def test_a_machine_page_lists_its_plans_late_ones_marked_and_an_operator_sees_none(
+    signed_in, make_plan, machine, machine2, supervisor, operator
+):
+    plan = make_plan(title="Graissage trimestriel")
+    make_plan(title="Vidange du four", machine=machine2)
+
+    html = signed_in(supervisor).get(reverse("machines:detail", args=[machine.pk])).content.decode()
+
+    assert "Maintenance préventive" in html and "Graissage trimestriel" in html
+    assert plan.get_absolute_url() in html and plan.rhythm_label in html
+    assert "Vidange du four" not in html
+    page = signed_in(operator).get(reverse("machines:detail", args=[machine.pk]))
+    assert page.status_code in (200, 403, 404)
+    assert "Graissage trimestriel" not in page.content.decode()
