@@ -192,6 +192,34 @@ def build_payload(ticket, *, notification_id, sent_at):
     }
 
 
+def build_due_soon_payload(ticket, *, notification_id, sent_at, plan=""):
+    """The JSON body of a due-soon alert (`notification_type` "due_soon"): the overdue payload's ticket fields
+    under the same names, `due_*` (time left, same text form as `overdue_text`) instead of `overdue_*`, and the
+    plan's title. The overdue payload itself never changes (Pabbly workflows read it)."""
+    left = Delay.from_timedelta(max(timedelta(0), ticket.scheduled_date.astimezone(UTC) - sent_at.astimezone(UTC)))
+    return {
+        "notification_type": "due_soon",
+        "ticket_id": ticket.ticket_id,
+        "title": ticket.title,
+        "description": ticket.description,
+        "priority": ticket.priority,
+        "status": ticket.status,
+        "machine": f"{ticket.machine.machine_type} {ticket.machine.model}",
+        "scheduled_date": iso(ticket.scheduled_date),
+        "assigned_to": ticket.assignee_label,
+        "reporter": str(ticket.reporter) if ticket.reporter_id else "",
+        "created_at": iso(ticket.created_at),
+        "due_in_days": left.days,
+        "due_in_hours": left.hours,
+        "due_in_minutes": left.minutes,
+        "due_text": left.text,
+        "plan": plan,
+        "notification_sent_at": iso(sent_at, "milliseconds"),
+        "notification_id": str(notification_id),
+        "ticket_url": ticket_url(ticket),
+    }
+
+
 def test_payload(*, notification_id, sent_at):
     """What the admin's "send a test webhook" action posts: same shape, obviously fake values."""
     return {

@@ -146,4 +146,19 @@ def due_soon(tickets, *, now=None):
               params=ticket_params(t, scheduled=timezone.localtime(t.scheduled_date).isoformat(timespec="minutes")))
         for t in tickets
     ]
+    due_soon_webhooks(tickets, now=now)
     return notify_many(events, now=now)
+
+
+def due_soon_webhooks(tickets, *, now=None):
+    """The same event for the webhook destinations: one `DueSoonAlert` per (ticket, active endpoint, instant),
+    sent by the scan through the webhook's claim and history (notification_type "due_soon"). Two queries;
+    the unique constraint makes a repeated call harmless."""
+    from .models import DueSoonAlert, WebhookEndpoint
+
+    now = now or timezone.now()
+    endpoint_ids = list(WebhookEndpoint.objects.filter(is_active=True).values_list("pk", flat=True))
+    DueSoonAlert.objects.bulk_create(
+        [DueSoonAlert(ticket=t, endpoint_id=e, scheduled_for=t.scheduled_date, next_attempt_at=now)
+         for t in tickets for e in endpoint_ids],
+        ignore_conflicts=True, batch_size=500)

@@ -136,11 +136,39 @@ class OverdueAlert(Claimable):
         return f"{self.ticket_id} → {self.endpoint_id}"
 
 
+class DueSoonAlert(Claimable):
+    """The due-soon webhook of one (ticket, endpoint, scheduled instant): sent once, retried like an overdue
+    alert (same claim, same retry schedule, same `webhook_notifications` history), never repeated.
+
+    Made by `events.due_soon` beside the people's notices; a rescheduled ticket gets a new row for its new
+    instant, and a row whose instant is no longer the ticket's (rescheduled, started, past) is not sent.
+    """
+
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="due_soon_alerts",
+                               verbose_name=_("ticket"))
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="due_soon_alerts",
+                                 verbose_name=_("destination"))
+    scheduled_for = models.DateTimeField(_("échéance annoncée"))
+    delivered_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("alerte d'échéance proche")
+        verbose_name_plural = _("alertes d'échéance proche")
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "endpoint", "scheduled_for"],
+                                    name="one_due_soon_alert_per_ticket_endpoint_instant"),
+        ]
+
+    def __str__(self):
+        return f"{self.ticket_id} → {self.endpoint_id} ({self.scheduled_for:%Y-%m-%d %H:%M})"
+
+
 class WebhookNotification(models.Model):
     """One delivery attempt. Fields read by `selectors.alert_history` and the ticket page."""
 
     class Type(models.TextChoices):
         OVERDUE_SCHEDULED = "overdue_scheduled", _("Ticket planifié en retard")
+        DUE_SOON = "due_soon", _("Ticket bientôt dû")
         TEST = "test", _("Essai")
 
     SENDING = "Envoi en cours"

@@ -65,7 +65,7 @@ from functools import reduce
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from tickets.models import Ticket
@@ -73,7 +73,7 @@ from tickets.models import Ticket
 from . import delivery, events, outbox
 from .dispatch import Dispatcher, Lane, Tally
 from .models import Delivery as PersonDelivery
-from .models import DeliveryAttempt, OverdueAlert, ScanRun, WebhookEndpoint, WebhookNotification
+from .models import DeliveryAttempt, DueSoonAlert, OverdueAlert, ScanRun, WebhookEndpoint, WebhookNotification
 from .transports import for_channel, webhook
 
 logger = logging.getLogger(__name__)
@@ -114,6 +114,14 @@ class PeopleTally(Tally):
 
 
 @dataclass
+class DueSoonTally(Tally):
+    """The due-soon webhooks of one run: apart from the overdue alerts, so the cron answer stays the seed's."""
+
+    sent: int = 0
+    failed: int = 0
+
+
+@dataclass
 class ScanResult:
     checked_at: datetime
     trigger: str
@@ -125,6 +133,7 @@ class ScanResult:
     run: ScanRun | None = None
     people: PeopleTally = field(default_factory=PeopleTally)
     webhooks: Tally = field(default_factory=Tally)
+    due_soon: "DueSoonTally" = field(default_factory=lambda: DueSoonTally())
 
     # The webhook's held/remaining, as before (the dispatcher counts them on `webhooks`).
     @property
@@ -304,10 +313,11 @@ def run_overdue_scan(*, now=None, trigger=ScanRun.Trigger.MANUAL, dry_run=False,
 
     if not dry_run:
         mark_interrupted(now=now)
+    endpoints = destinations(write=not dry_run)
+    if not dry_run:
         from planning import services as planning  # Preventive plans' due tickets exist before the selection.
 
-        planning.scan(now=now)
-    endpoints = destinations(write=not dry_run)
+        planning.scan(now=now)  # Also their due-soon notices, and the due-soon webhooks (`DueSoonAlert`).
     tickets, due = select_due(now=now, endpoints=endpoints)
     result.total_overdue, result.due, result.destinations = len(tickets), len(due), len(endpoints)
     if dry_run:
@@ -330,6 +340,8 @@ def run_overdue_scan(*, now=None, trigger=ScanRun.Trigger.MANUAL, dry_run=False,
     result.people.due = len(people)
 
     jobs = [_WebhookJob(ticket, endpoint, now=now, clock=clock, result=result) for ticket, endpoint in due]
+    jobs += [_DueSoonJob(row, now=now, clock=clock, tally=result.due_soon)
+             for row in select_due_soon(now=now, endpoints=endpoints)]
     jobs += [_PersonJob(row, now=now, clock=clock, tally=result.people) for row in people]
     _dispatcher(clock, budget).run(jobs)
 
@@ -439,14 +451,8 @@ def record_outcome(attempt, outcome, *, now):
     address no longer exists") also switches the endpoint off.
     """
     d = attempt.delivery
-    d.status, d.error, d.succeeded = outcome.status, outcome.error, outcome.succeeded
     with transaction.atomic():
-        WebhookNotification.objects.filter(pk=attempt.record_id).update(
-            response_status=outcome.status, response_body=outcome.body, error=outcome.error,
-            duration=outcome.duration, succeeded=outcome.succeeded,
-        )
-        if outcome.status == GONE:
-            endpoint_disable(endpoint=d.endpoint, now=now, reason=GONE_REASON)
+        _complete_record(attempt, outcome, now=now)
         if attempt.alert_id is None:
             return
         if outcome.succeeded:
@@ -456,6 +462,84 @@ def record_outcome(attempt, outcome, *, now):
         else:
             outbox.release(OverdueAlert, pk=attempt.alert_id, token=attempt.claim_token,
                            **outbox.retry_fields(d.attempt, now=now))
+
+
+def _complete_record(attempt, outcome, *, now):
+    """The webhook attempt's `webhook_notifications` row completed; a 410 switches its endpoint off."""
+    d = attempt.delivery
+    d.status, d.error, d.succeeded = outcome.status, outcome.error, outcome.succeeded
+    WebhookNotification.objects.filter(pk=attempt.record_id).update(
+        response_status=outcome.status, response_body=outcome.body, error=outcome.error,
+        duration=outcome.duration, succeeded=outcome.succeeded,
+    )
+    if outcome.status == GONE:
+        endpoint_disable(endpoint=d.endpoint, now=now, reason=GONE_REASON)
+
+
+# --- Due-soon webhooks (preventive tickets) -------------------------------------------
+def select_due_soon(*, now, endpoints):
+    """The due-soon webhooks to send now: not delivered, due, to an active endpoint, and still true (the ticket
+    still scheduled at the announced instant, in the future, not started). One query, relations loaded."""
+    endpoint_ids = [e.pk for e in endpoints if e.pk]
+    if not endpoint_ids:
+        return []
+    by_pk = {e.pk: e for e in endpoints}
+    rows = list(DueSoonAlert.objects.filter(
+        delivered_at__isnull=True, next_attempt_at__lte=due_until(now), endpoint_id__in=endpoint_ids,
+        scheduled_for__gt=now, ticket__scheduled_date=F("scheduled_for"),
+        ticket__status__in=Ticket.WAITING_STATUSES,
+    ).select_related("ticket__machine", "ticket__reporter", "ticket__assigned_to", "ticket__occurrence__plan")
+        .order_by("scheduled_for", "pk"))
+    for row in rows:
+        row.endpoint = by_pk[row.endpoint_id]  # The run's own endpoint objects: a 410 closes their lane.
+    return rows
+
+
+class _DueSoonJob:
+    """One due-soon webhook, in its endpoint's lane (the same lane and spacing as the overdue alerts)."""
+
+    def __init__(self, row, *, now, clock, tally):
+        self.row, self.now, self.clock, self.tally = row, now, clock, tally
+        self.lane = Lane(("webhook", row.endpoint_id), spacing=row.endpoint.spacing_ms / 1000)
+
+    def prepare(self):
+        row = self.row
+        claimed, token = outbox.claim(DueSoonAlert.objects.filter(pk=row.pk, delivered_at__isnull=True,
+                                                                  attempts=row.attempts),
+                                      now=self.now, at=self.clock(), fetch=False)
+        if claimed is None:
+            return None
+        sent_at, ticket, endpoint = self.clock(), row.ticket, row.endpoint
+        occurrence = getattr(ticket, "occurrence", None)
+        payload = delivery.build_due_soon_payload(ticket, notification_id=row.notification_id, sent_at=sent_at,
+                                                  plan=occurrence.plan.title if occurrence else "")
+        body = delivery.encode(payload)
+        headers = delivery.signature_headers(msg_id=str(row.notification_id), body=body, secret=endpoint.secret)
+        record = WebhookNotification.objects.create(
+            ticket=ticket, endpoint=endpoint, notification_type=WebhookNotification.Type.DUE_SOON,
+            notification_id=row.notification_id, webhook_url=endpoint.url, sent_at=sent_at,
+            attempt=row.attempts + 1, error=WebhookNotification.SENDING,
+        )
+        attempt = _Attempt(
+            delivery=Delivery(ticket=ticket, endpoint=endpoint, notification_id=row.notification_id,
+                              attempt=row.attempts + 1, sent_at=sent_at),
+            record_id=record.pk, claim_token=token, alert_id=row.pk, body=body, headers=headers)
+        attempt.on_finish = self._finished
+        return attempt
+
+    def _finished(self, attempt, outcome):
+        """Sent: done for this instant. Failed: retried on the common schedule, same id, while still true."""
+        with transaction.atomic():
+            _complete_record(attempt, outcome, now=self.now)
+            if outcome.succeeded:
+                outbox.release(DueSoonAlert, pk=self.row.pk, token=attempt.claim_token,
+                               delivered_at=attempt.delivery.sent_at, attempts=attempt.delivery.attempt)
+                self.tally.sent += 1
+            else:
+                outbox.release(DueSoonAlert, pk=self.row.pk, token=attempt.claim_token,
+                               **outbox.retry_fields(attempt.delivery.attempt, now=self.now))
+                self.tally.failed += 1
+        return outcome.status == GONE
 
 
 def alert_resend_now(*, ticket, endpoint, now=None):
