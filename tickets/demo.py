@@ -93,4 +93,10 @@ def seed_demo(now=None, out=print):
         for status in path:
             services.ticket_move(ticket=ticket, to_status=status, by=admin)
         created += 1
+    # The other apps' demo data, each through its own services (the one door), created once.
+    from messaging.demo import seed_messages
+    from planning.demo import seed_plans
+
+    seed_plans(machines=machines, supervisor=sup, technician=tech, now=now, out=out)
+    seed_messages(supervisor=sup, technician=tech, technician2=tech2, out=out)
     return {"tickets_created": created, "machines": len(machines), "people": len(PEOPLE)}

@@ -25,3 +25,18 @@ def test_loading_the_demo_twice_changes_nothing(db):
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     after = (User.objects.count(), Machine.objects.count(), list(Ticket.objects.values_list("ticket_id", "status")))
     assert before == after
+
+
+def test_the_demo_has_preventive_plans_whose_first_scan_makes_a_preventive_ticket_and_messages(db):
+    from messaging.models import Message
+    from notifications.services import run_overdue_scan
+    from planning.models import Plan
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    assert Plan.objects.count() == 2 and Message.objects.count() == 3
+
+    run_overdue_scan()
+
+    preventive = Ticket.objects.get(occurrence__plan__title="Vérification trimestrielle du four")
+    assert preventive.assigned_to.email == "tech@igp.demo" and preventive.checklist.count() == 3
