@@ -172,16 +172,7 @@ def build_payload(ticket, *, notification_id, sent_at):
     # In UTC: two datetimes sharing a tzinfo subtract by wall time (an hour off across DST).
     delay = Delay.from_timedelta(sent_at.astimezone(UTC) - ticket.scheduled_date.astimezone(UTC))
     return {
-        "ticket_id": ticket.ticket_id,
-        "title": ticket.title,
-        "description": ticket.description,
-        "priority": ticket.priority,
-        "status": ticket.status,
-        "machine": f"{ticket.machine.machine_type} {ticket.machine.model}",
-        "scheduled_date": iso(ticket.scheduled_date),
-        "assigned_to": ticket.assignee_label,
-        "reporter": str(ticket.reporter) if ticket.reporter_id else "",
-        "created_at": iso(ticket.created_at),
+        **_ticket_fields(ticket),
         "overdue_days": delay.days,
         "overdue_hours": delay.hours,
         "overdue_minutes": delay.minutes,
@@ -192,13 +183,9 @@ def build_payload(ticket, *, notification_id, sent_at):
     }
 
 
-def build_due_soon_payload(ticket, *, notification_id, sent_at, plan=""):
-    """The JSON body of a due-soon alert (`notification_type` "due_soon"): the overdue payload's ticket fields
-    under the same names, `due_*` (time left, same text form as `overdue_text`) instead of `overdue_*`, and the
-    plan's title. The overdue payload itself never changes (Pabbly workflows read it)."""
-    left = Delay.from_timedelta(max(timedelta(0), ticket.scheduled_date.astimezone(UTC) - sent_at.astimezone(UTC)))
+def _ticket_fields(ticket):
+    """The ticket's part of an alert body, in the seed's order and with its field names."""
     return {
-        "notification_type": "due_soon",
         "ticket_id": ticket.ticket_id,
         "title": ticket.title,
         "description": ticket.description,
@@ -209,6 +196,17 @@ def build_due_soon_payload(ticket, *, notification_id, sent_at, plan=""):
         "assigned_to": ticket.assignee_label,
         "reporter": str(ticket.reporter) if ticket.reporter_id else "",
         "created_at": iso(ticket.created_at),
+    }
+
+
+def build_due_soon_payload(ticket, *, notification_id, sent_at, plan=""):
+    """The JSON body of a due-soon alert (`notification_type` "due_soon"): the overdue payload's ticket fields
+    under the same names, `due_*` (time left, same text form as `overdue_text`) instead of `overdue_*`, and the
+    plan's title. The overdue payload itself never changes (Pabbly workflows read it)."""
+    left = Delay.from_timedelta(max(timedelta(0), ticket.scheduled_date.astimezone(UTC) - sent_at.astimezone(UTC)))
+    return {
+        "notification_type": "due_soon",
+        **_ticket_fields(ticket),
         "due_in_days": left.days,
         "due_in_hours": left.hours,
         "due_in_minutes": left.minutes,
