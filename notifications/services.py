@@ -133,7 +133,7 @@ class ScanResult:
     run: ScanRun | None = None
     people: PeopleTally = field(default_factory=PeopleTally)
     webhooks: Tally = field(default_factory=Tally)
-    due_soon: "DueSoonTally" = field(default_factory=lambda: DueSoonTally())
+    due_soon: DueSoonTally = field(default_factory=DueSoonTally)
 
     # The webhook's held/remaining, as before (the dispatcher counts them on `webhooks`).
     @property
@@ -638,7 +638,6 @@ class _PersonJob:
         )
         if claimed is None:
             return None
-        self.status_before = row.status
         row.status = PersonDelivery.Status.SENDING
         record = DeliveryAttempt.objects.create(delivery=row, attempt=row.attempts + 1, sent_at=at,
                                                 error=DeliveryAttempt.SENDING)
