@@ -51,6 +51,17 @@ def ticket_assigned(*, ticket, by, entry_id, now=None):
                   key=f"{Kind.TICKET_ASSIGNED}:{ticket.pk}:{entry_id}")
 
 
+def tickets_assigned(pairs, *, now=None):
+    """`ticket_assigned` by the system (`by=None`) for many tickets at once: [(ticket, assigned row id)].
+    The same notifications and keys, with the fan-out's queries of one (tickets.services.tickets_create_many)."""
+    technicians = _technicians() if any(t.assigned_to_team for t, _entry in pairs) else []
+    return notify_many([
+        Event(kind=Kind.TICKET_ASSIGNED, recipients=assignees(t, technicians=technicians), ticket=t,
+              params=ticket_params(t, by=None, team=t.assigned_to_team), key=f"{Kind.TICKET_ASSIGNED}:{t.pk}:{entry}")
+        for t, entry in pairs
+    ], now=now)
+
+
 def ticket_completed(*, ticket, by, entry_id, now=None):
     """The work is done: tell the person who reported it, unless he did it himself."""
     reporter = ticket.reporter

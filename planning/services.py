@@ -12,7 +12,7 @@ from datetime import timedelta
 from time import monotonic
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import DateTimeField, ExpressionWrapper, F, OuterRef, Q, Subquery, Value
 from django.utils import timezone
@@ -133,8 +133,8 @@ def _refresh_floating(now):
 def generate(*, now=None, plans=None, force=False, batch_size=BATCH_SIZE, seconds=None):
     """Create the tickets of every plan whose next date is within its lead time. Safe to run anywhere, at once.
 
-    In batches of `batch_size` plans, each batch with a constant number of queries for
-    its bookkeeping, plus the one door's own queries for each ticket it creates:
+    In batches of `batch_size` plans, each batch a constant number of queries, whatever the number
+    of plans it looks at or of tickets it makes:
     1. Select the due plans (`Plan.objects.to_generate`, one indexed query; `plans` narrows it,
        `force` ignores the lead time: "Générer maintenant").
     2. Leave out, as late, those whose previous ticket is still open (one query).
@@ -142,14 +142,15 @@ def generate(*, now=None, plans=None, force=False, batch_size=BATCH_SIZE, second
        token, ignoring the ones that exist (one INSERT … ON CONFLICT DO NOTHING); read back the rows
        that carry our token (one query): only those are ours. Another scan, or a click, that got
        there first keeps its own, so a date makes one ticket whatever runs at once.
-    4. For each of ours: ticket_create, ticket_assign, ticket_schedule (tickets/services.py: timeline
-       rows and the assignee's notification), a timeline row naming the plan, the checklist; link it.
-       A plan whose ticket cannot be made (its author deactivated…) loses only its occurrence row,
-       keeps its error for its page, and is tried again next scan.
+    4. All of ours through the one door in bulk (tickets.services.tickets_create_many: what
+       ticket_create, timeline_add, ticket_assign and ticket_schedule by the system write, timeline
+       rows and the assignees' notifications included), then the checklists (one INSERT) and the
+       links (one UPDATE). A plan whose ticket cannot be made (its author deactivated…) loses only
+       its occurrence row, keeps its error for its page, and is tried again next scan.
     5. Point each plan at its next date (one bulk UPDATE); commit.
-    Past `seconds` (the scan passes PLANNING_SCAN_SECONDS) no more tickets are made: the claims
-    not used yet are given back in the same transaction and the next scan goes on from there, so
-    a thousand plans falling due together never eat the overdue alerts' budget.
+    Past `seconds` (the scan passes PLANNING_SCAN_SECONDS) no further batch is claimed and the next
+    scan goes on from there, so plans falling due together never eat the overdue alerts' budget
+    (200 tickets take about 0.3 s: bench/planning.py).
     """
     now = now or timezone.now()
     result = GenerationResult()
@@ -182,53 +183,51 @@ def _generate_batch(batch, *, now, result, deadline=None):
     wanted = {p.pk: (p, _occurrence_date(p, today)) for p in batch if p.pk not in busy}
     if not wanted:
         return
+    if deadline is not None and monotonic() > deadline:
+        result.stopped = True  # Nothing claimed yet: the next scan starts from these plans.
+        return
     token = uuid.uuid4()
     with transaction.atomic():
         Occurrence.objects.bulk_create(
             [Occurrence(plan=p, date=day, claim=token, created_at=now) for p, day in wanted.values()],
             ignore_conflicts=True)
-        ours = list(Occurrence.objects.filter(claim=token))
-        done = []
-        for index, occurrence in enumerate(ours):
-            if deadline is not None and monotonic() > deadline:
-                Occurrence.objects.filter(pk__in=[o.pk for o in ours[index:]]).delete()
-                result.stopped = True
-                break
+        ours = list(Occurrence.objects.filter(claim=token).order_by("plan_id"))
+        specs = [_ticket_spec(*wanted[o.plan_id]) for o in ours]
+        ticket_services.tickets_create_many(specs, now=now)
+        linked, lost, failed, done, items = [], [], [], [], []
+        for occurrence, spec in zip(ours, specs, strict=True):
             plan, day = wanted[occurrence.plan_id]
-            try:
-                with transaction.atomic():
-                    ticket = _make_ticket(plan, day, now=now)
-                    Occurrence.objects.filter(pk=occurrence.pk).update(ticket=ticket)
-            except (PermissionDenied, ValidationError) as exc:
-                message = " ".join(getattr(exc, "messages", None) or [str(exc)])[:255]
-                Occurrence.objects.filter(pk=occurrence.pk).delete()
-                Plan.objects.filter(pk=plan.pk).update(last_error=message)
-                result.failed.append((plan, message))
+            if spec.ticket is None:
+                # Its author was deactivated, its assignee too…: nothing made, said on the plan's page, tried
+                # again next scan (the occurrence row goes, so the date is free again).
+                lost.append(occurrence.pk)
+                plan.last_error = spec.error[:255]
+                failed.append(plan)
+                result.failed.append((plan, plan.last_error))
                 continue
-            result.created.append(ticket)
+            occurrence.ticket = spec.ticket
+            linked.append(occurrence)
+            items += [ChecklistItem(ticket=spec.ticket, position=i, label=label)
+                      for i, label in enumerate(plan.checklist or [])]
+            result.created.append(spec.ticket)
             plan.last_error = ""
-            if plan.kind == Plan.Kind.FIXED:
-                plan.set_next(rhythm.next_date(plan.rhythm, previous=day))
-            else:
-                plan.set_next(None)
+            plan.set_next(rhythm.next_date(plan.rhythm, previous=day) if plan.kind == Plan.Kind.FIXED else None)
             done.append(plan)
+        if lost:
+            Occurrence.objects.filter(pk__in=lost).delete()
+        Occurrence.objects.bulk_update(linked, ["ticket"])
+        ChecklistItem.objects.bulk_create(items)
+        Plan.objects.bulk_update(failed, ["last_error"])
         Plan.objects.bulk_update(done, ["next_date", "generate_from", "last_error"])
 
 
-def _make_ticket(plan, day, *, now):
-    """One occurrence's ticket, through the one door (tickets/services.py)."""
-    ticket = ticket_services.ticket_create(reporter=plan.created_by, machine=plan.machine, title=plan.title,
-                                           description=plan.description, priority=plan.priority, now=now)
-    ticket_services.timeline_add(ticket=ticket, new=_("Maintenance préventive : %(plan)s") % {"plan": plan.title},
-                                 note=f"plan:{plan.pk}", now=now)
-    if plan.assigned_to_id or plan.assigned_to_team:
-        ticket_services.ticket_assign(ticket=ticket, by=None, technician=plan.assigned_to,
-                                      team=plan.assigned_to_team, now=now)
-    ticket_services.ticket_schedule(ticket=ticket, by=None, scheduled_date=plan.moment(day), now=now)
-    if plan.checklist:
-        ChecklistItem.objects.bulk_create([ChecklistItem(ticket=ticket, position=i, label=label)
-                                           for i, label in enumerate(plan.checklist)])
-    return ticket
+def _ticket_spec(plan, day):
+    """What one occurrence's ticket is made of (tickets.services.tickets_create_many: the one door, in bulk)."""
+    return ticket_services.NewTicket(
+        reporter=plan.created_by, machine=plan.machine, title=plan.title, description=plan.description,
+        priority=plan.priority, technician=plan.assigned_to, team=plan.assigned_to_team,
+        scheduled_date=plan.moment(day),
+        lines=[(_("Maintenance préventive : %(plan)s") % {"plan": plan.title}, f"plan:{plan.pk}")])
 
 
 # --- Due soon ------------------------------------------------------------------------

@@ -148,12 +148,18 @@ class TicketDaySequence(models.Model):
     @classmethod
     def next_number(cls, day):
         """Reserve the next number of `day`. Must run inside the caller's transaction."""
+        return cls.reserve(day, 1)
+
+    @classmethod
+    def reserve(cls, day, count):
+        """Reserve `count` consecutive numbers of `day` (two queries, whatever `count`); returns the first.
+        Must run inside the caller's transaction: the row stays locked until it commits."""
         for _attempt in range(3):
-            if cls.objects.filter(day=day).update(last_number=F("last_number") + 1):
-                return cls.objects.values_list("last_number", flat=True).get(day=day)
+            if cls.objects.filter(day=day).update(last_number=F("last_number") + count):
+                return cls.objects.values_list("last_number", flat=True).get(day=day) - count + 1
             try:
                 with transaction.atomic():
-                    cls.objects.create(day=day, last_number=1)
+                    cls.objects.create(day=day, last_number=count)
                 return 1
             except IntegrityError:
                 continue  # Another transaction created the day's row first: increment it.

@@ -145,22 +145,68 @@ def test_due_plans_are_selected_in_constant_queries(make_plan, machine, supervis
         services.generate(now=NOW)
 
 
-def test_a_batch_costs_the_same_bookkeeping_whatever_its_size(make_plan, django_assert_num_queries):
+def test_a_batch_costs_the_same_queries_whatever_its_size(make_plan, technician, django_assert_num_queries):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    def cost(n, start):
+    def cost(n, start, **fields):
         for i in range(n):
-            make_plan(title=f"Plan {start}-{i}", start_date=date(2025, 11, 15) + timedelta(days=start))
+            make_plan(title=f"Plan {start}-{i}", start_date=date(2025, 11, 15) + timedelta(days=start),
+                      checklist=["Graisser", "Serrer"], **fields)
         with CaptureQueriesContext(connection) as ctx:
             created = services.generate(now=NOW + timedelta(days=start)).created
         return len(ctx.captured_queries), len(created)
 
     one, n1 = cost(1, 0)
-    five, n5 = cost(5, 1)
-    assert (n1, n5) == (1, 5)
-    per_ticket = (five - one) / 4
-    assert five == one + 4 * per_ticket  # Linear in tickets, nothing per plan looked at.
+    twelve, n12 = cost(12, 1)
+    assert (n1, n12) == (1, 12)
+    assert twelve == one  # Tickets, timeline rows, checklists, notifications: no query per plan or ticket.
+    team, n_team = cost(6, 2, assigned_to=None, assigned_to_team=True)
+    assert n_team == 6 and team == one + 1  # The technicians, read once for the whole team.
+
+
+def test_tickets_made_in_bulk_are_the_ones_the_door_makes_one_by_one(make_plan, technician, supervisor, machine):
+    """The scan's bulk creation writes what ticket_create + ticket_assign + ticket_schedule would: same rows."""
+    plan = make_plan(checklist=["Graisser"])
+    bulk = services.generate(now=NOW).created[0]
+    alone = ticket_services.ticket_create(reporter=supervisor, machine=machine, title=plan.title,
+                                          description=plan.description, now=NOW)
+    ticket_services.timeline_add(ticket=alone, new=f"Maintenance préventive : {plan.title}", note=f"plan:{plan.pk}",
+                                 now=NOW)
+    ticket_services.ticket_assign(ticket=alone, by=None, technician=technician, now=NOW)
+    ticket_services.ticket_schedule(ticket=alone, by=None, scheduled_date=bulk.scheduled_date, now=NOW)
+
+    def rows(ticket):
+        return list(ticket.timeline.order_by("pk").values_list("action", "actor", "old_value", "new_value", "note",
+                                                                 "created_at"))
+
+    assert rows(bulk) == rows(alone)
+    assert bulk.ticket_id.endswith("-001") and alone.ticket_id.endswith("-002")
+    for ticket in (bulk, alone):
+        notice = Notification.objects.get(kind=Kind.TICKET_ASSIGNED, ticket=ticket)
+        assert notice.recipient == technician
+        assert notice.key == f"{Kind.TICKET_ASSIGNED}:{ticket.pk}:" + str(
+            ticket.timeline.get(action=TimelineEntry.Action.ASSIGNED).pk)
+
+
+def test_a_plan_whose_author_lost_the_right_fails_alone(make_plan, supervisor):
+    from accounts.roles import Role
+    from tests.conftest import make_user
+
+    author = make_user("ancien@igp.test", Role.SUPERVISOR)
+    lost = make_plan(title="Plan de l'ancien", by=author)
+    kept = make_plan(title="Plan gardé")
+    author.is_active = False
+    author.save()
+
+    result = services.generate(now=NOW)
+
+    assert [t.title for t in result.created] == ["Plan gardé"]
+    assert [(p.pk, m) for p, m in result.failed] == [(lost.pk, "Vous n'avez pas le droit de signaler un problème.")]
+    lost.refresh_from_db()
+    kept.refresh_from_db()
+    assert lost.last_error and not kept.last_error
+    assert not Occurrence.objects.filter(plan=lost).exists()  # Free again for the next scan.
 
 
 def test_completing_with_unticked_points_asks_for_confirmation_and_says_so(make_plan, technician):
@@ -226,7 +272,7 @@ def test_out_of_time_the_scan_leaves_the_rest_for_the_next_one(make_plan):
     first = services.generate(now=NOW, seconds=0)
 
     assert first.created == [] and first.stopped
-    assert Occurrence.objects.count() == 0  # The claims were given back.
+    assert Occurrence.objects.count() == 0  # Nothing claimed: the next scan starts from these plans.
     assert len(services.generate(now=NOW).created) == 3
 
 
