@@ -17,11 +17,13 @@ Three small steps kept apart, as healthchecks does (`hc/api/transports.py`):
 
 How the deadline is kept: `requests`' timeouts are per socket operation (a
 receiver that sends one header byte a second holds a call for minutes), so
-each attempt arms a `_Watchdog` timer. The session's connections register
+each attempt arms a `_Watchdog`, kept with every other attempt's by one
+deadline thread (`_Deadlines`). The session's connections register
 their socket with the watchdog of the attempt running on their thread; at the
 deadline the watchdog shuts those sockets down, which makes any blocked
 `recv`/`send` return at once, and the attempt is recorded as "Délai total …
-dépassé". We keep `requests` (connection pooling, TLS, proxies, the `responses`
+dépassé". The push channel posts through the same pool with `post_small`
+(urllib3 directly: thousands of small posts a scan). We keep `requests` (connection pooling, TLS, proxies, the `responses`
 mock in tests) and add ~40 lines, rather than re-implementing HTTP on raw
 sockets or running each post in a subprocess. The connect itself is bounded by
 the connect timeout, capped at the total. Known limit: the DNS lookup (system
@@ -29,16 +31,20 @@ resolver, before any socket exists) is not interruptible; use an IP or a
 resolvable name.
 """
 import base64
+import functools
 import hashlib
+import heapq
 import hmac
+import itertools
 import json
+import os
 import re
 import socket
 import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, timedelta
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import requests
 import urllib3
@@ -60,15 +66,14 @@ class _Watchdog:
 
     def __init__(self, seconds):
         self.fired = False
-        self._stopped = False
+        self.stopped = False
+        self.deadline = time.monotonic() + seconds
         self._sockets = []
         self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self._fire)
-        self._timer.daemon = True
 
     def __enter__(self):
         _watchdogs.current = self
-        self._timer.start()
+        _deadlines.arm(self)
         return self
 
     def __exit__(self, *exc):
@@ -77,7 +82,7 @@ class _Watchdog:
 
     def watch(self, sock):
         with self._lock:
-            if self._stopped:
+            if self.stopped:
                 return
             self._sockets.append(sock)
             if self.fired:
@@ -85,19 +90,68 @@ class _Watchdog:
 
     def stop(self):
         """Disarm; True when the deadline had already passed (the exchange may have been cut)."""
-        self._timer.cancel()
         with self._lock:
-            self._stopped = True
+            self.stopped = True
             self._sockets.clear()
             return self.fired
 
-    def _fire(self):
+    def fire(self):
         with self._lock:
-            if self._stopped:
+            if self.stopped:
                 return
             self.fired = True
             for sock in self._sockets:
                 _shutdown(sock)
+
+
+class _Deadlines:
+    """Every attempt's deadline, kept by one thread: a heap of watchdogs ordered by deadline.
+
+    A `threading.Timer` per attempt started (and then cancelled) a thread per webhook or push: at
+    2,000 pushes and e-mails a scan that was a measurable share of its CPU (bench/notifications.py).
+    Here an attempt only pushes itself on the heap; a stopped watchdog is dropped when it reaches the
+    top, so the thread wakes for the earliest deadline still armed, not once per attempt. The thread
+    starts on first use, and again in a forked child (gunicorn workers): after a fork it is gone.
+    """
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._heap = []
+        self._order = itertools.count()
+        self._thread = None
+
+    def arm(self, watchdog):
+        with self._cond:
+            heapq.heappush(self._heap, (watchdog.deadline, next(self._order), watchdog))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="delivery-deadlines", daemon=True)
+                self._thread.start()
+            elif self._heap[0][2] is watchdog:
+                self._cond.notify()  # Earlier than what the thread is waiting for.
+
+    def _run(self):
+        while True:
+            with self._cond:
+                while True:
+                    while self._heap and self._heap[0][2].stopped:
+                        heapq.heappop(self._heap)
+                    if not self._heap:
+                        self._cond.wait()
+                        continue
+                    wait = self._heap[0][0] - time.monotonic()
+                    if wait <= 0:
+                        break
+                    self._cond.wait(wait)
+                now = time.monotonic()
+                due = []
+                while self._heap and self._heap[0][0] <= now:
+                    due.append(heapq.heappop(self._heap)[2])
+            for watchdog in due:
+                watchdog.fire()
+
+
+_deadlines = _Deadlines()
+os.register_at_fork(after_in_child=_deadlines.__init__)
 
 
 def _shutdown(sock):
@@ -323,10 +377,57 @@ def post(url, body: bytes, headers, *, total_timeout=None, connect_timeout=None,
     return Outcome(status=status, body=text, error=error, duration=timedelta(seconds=time.monotonic() - started))
 
 
+@functools.lru_cache(maxsize=64)
+def _proxied(origin):
+    """Whether the environment sends this origin through a proxy (HTTPS_PROXY, NO_PROXY…): read once per origin
+    and process, not at every post (requests reads the environment at each request)."""
+    return bool(requests.utils.get_environ_proxies(origin))
+
+
+def post_small(url, body: bytes, headers, *, connect, read):
+    """(status, headers, text): one POST whose answer is short (a push service's), through the watched pool.
+
+    The same connections, sockets and watchdog as `post`, without `requests.Session`'s per-call work
+    (environment and proxy lookup, cookies, hooks, a PreparedRequest): the push channel makes thousands of
+    these in a scan, and that work was a fifth of its CPU (bench/notifications.py). An origin the
+    environment routes through a proxy goes through `requests`, which knows how. Must run under a
+    `_Watchdog`; raises what urllib3 or requests raise, which `request_error` words.
+    """
+    parts = urlsplit(url)
+    if _proxied(f"{parts.scheme}://{parts.netloc}"):
+        with _session.post(url, data=body, headers=headers, timeout=(connect, read), allow_redirects=False) as r:
+            return r.status_code, r.headers, r.text[:RESPONSE_BODY_CHARS]
+    pool = _session.get_adapter(url).poolmanager
+    response = pool.urlopen("POST", url, body=body, headers=headers, retries=False, redirect=False,
+                            timeout=urllib3.Timeout(connect=connect, read=read), preload_content=False)
+    try:
+        data = response.read(_MAX_BODY_BYTES)
+        complete = response.read(1) == b"" if len(data) == _MAX_BODY_BYTES else True
+    except BaseException:
+        response.close()
+        raise
+    if complete:
+        response.release_conn()  # Read to its end: the connection goes back to the pool.
+    else:
+        response.close()  # A longer answer than we read: this connection is not reused.
+    return response.status, response.headers, data.decode("utf-8", errors="replace")[:RESPONSE_BODY_CHARS]
+
+
 def request_error(exc, *, total, connect, read):
     """The French text recorded for an HTTP exchange that failed with `exc` (webhook and push alike)."""
     if isinstance(exc, _DeadlineExceeded):
         return f"Délai total de {total:g} s dépassé"
+    # urllib3's own (post_small): a refused connection is a NewConnectionError, itself a ConnectTimeoutError.
+    if isinstance(exc, urllib3.exceptions.NewConnectionError):
+        return f"Connexion impossible : {_short(exc)}"
+    if isinstance(exc, urllib3.exceptions.ConnectTimeoutError):
+        return f"Délai de connexion de {connect:g} s dépassé"
+    if isinstance(exc, urllib3.exceptions.ReadTimeoutError):
+        return f"Délai de lecture de {read:g} s dépassé"
+    if isinstance(exc, (urllib3.exceptions.ProtocolError, urllib3.exceptions.SSLError)):
+        return f"Connexion impossible : {_short(exc)}"
+    if isinstance(exc, urllib3.exceptions.HTTPError):
+        return f"Erreur HTTP : {_short(exc)}"
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return f"Délai de connexion de {connect:g} s dépassé"
     if isinstance(exc, requests.exceptions.ReadTimeout):
@@ -335,6 +436,8 @@ def request_error(exc, *, total, connect, read):
         return f"Connexion impossible : {_short(exc)}"
     if isinstance(exc, requests.exceptions.RequestException):
         return f"Erreur HTTP : {_short(exc)}"
+    if isinstance(exc, OSError):  # A socket error urllib3 let through (reset while reading…).
+        return f"Connexion impossible : {_short(exc)}"
     return f"Erreur inattendue : {type(exc).__name__}: {_short(exc)}"
 
 

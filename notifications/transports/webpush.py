@@ -3,8 +3,8 @@
 `send_push()` signs a VAPID token (RFC 8292) for the push service's origin,
 encrypts the payload for the device (RFC 8291, `aes128gcm`, done by pywebpush's
 `WebPusher`) and posts it, all within `total_timeout` whatever the push service
-does: the request goes through the webhook sender's session and watchdog
-(`notifications.delivery`), which shuts the socket down at the deadline. It never
+does: the request goes through the webhook sender's connection pool and watchdog
+(`notifications.delivery.post_small`), which shuts the socket down at the deadline. It never
 raises for a network fault; the `Outcome` says what happened:
 
 - 200/201/202: delivered to the push service (`succeeded`).
@@ -25,15 +25,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from notifications import push
-from notifications.delivery import (
-    RESPONSE_BODY_CHARS,
-    Outcome,
-    _DeadlineExceeded,
-    _session,
-    _short,
-    _Watchdog,
-    request_error,
-)
+from notifications.delivery import Outcome, _DeadlineExceeded, _short, _Watchdog, post_small, request_error
 
 URGENCIES = ("very-low", "low", "normal", "high")
 # A VAPID token may live 24 h at most (RFC 8292 §2); 12 h leaves room for clock skew.
@@ -107,7 +99,7 @@ def send_push(*, subscription, payload: dict, ttl=None, urgency="normal", total_
     `subscription` is a `PushSubscription` (or anything with `endpoint` and
     `subscription_info()`); `payload` comes from `notifications.push.build_payload`.
     """
-    from pywebpush import WebPusher, WebPushException
+    from pywebpush import WebPusher, WebPushException  # Its encryption (RFC 8291); the post is ours.
 
     total = total_timeout or settings.WEBPUSH_TOTAL_TIMEOUT
     connect = min(settings.WEBHOOK_CONNECT_TIMEOUT, total)
@@ -116,23 +108,24 @@ def send_push(*, subscription, payload: dict, ttl=None, urgency="normal", total_
     status, text, error, retry_after, gone, final = None, "", "", None, False, False
     with _Watchdog(total) as watchdog:
         try:
+            body = WebPusher(subscription.subscription_info()).encode(push.encode_payload(payload),
+                                                                     "aes128gcm")["body"]
             headers = {**vapid_headers(subscription.endpoint),
                        "Urgency": urgency if urgency in URGENCIES else "normal",
-                       "Content-Type": "application/octet-stream"}
-            response = WebPusher(subscription.subscription_info(), requests_session=_session).send(
-                push.encode_payload(payload), headers, ttl=ttl, content_encoding="aes128gcm",
-                timeout=(connect, total))
+                       "Content-Type": "application/octet-stream", "Content-Encoding": "aes128gcm",
+                       "TTL": str(ttl)}
+            status, answer_headers, text = post_small(subscription.endpoint, body, headers,
+                                                      connect=connect, read=total)
             if watchdog.stop():
+                status = None
                 raise _DeadlineExceeded
-            status = response.status_code
-            text = response.text[:RESPONSE_BODY_CHARS]
             if status in (404, 410):
                 gone = True
                 error = f"Abonnement disparu (code HTTP {status}) : appareil retiré"
             elif not 200 <= status < 300:
                 error = f"Code HTTP {status} reçu"
                 if status == 429 or status >= 500:
-                    retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                    retry_after = parse_retry_after(answer_headers.get("Retry-After"))
                 elif 400 <= status < 500:
                     final = True  # Sending the same push again would be refused the same way.
         except WebPushException as exc:

@@ -63,6 +63,15 @@ class Received:
     claims: dict
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        """A client that gave up (its deadline) before the answer is normal here: no traceback for it."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
+
+
 class PushServiceStandIn:
     def __init__(self):
         self.devices = {}
@@ -71,6 +80,11 @@ class PushServiceStandIn:
         self.answers = []  # (status, headers) to give, in order, before going back to 201
         self.lock = threading.Lock()
         self.hang_for = 0.0
+        # Tests: one request per connection (a stand-in of a later test may reuse this port, and a pooled
+        # keep-alive connection would still reach this one). The benchmark keeps connections, as a real push
+        # service does (HTTP/1.1 keep-alive or HTTP/2), so it measures our sending, not reconnecting.
+        self.keep_alive = False
+        self.connections = set()  # (host, port) of each client connection seen
         self.released = threading.Event()
         self.server = self._bind()
         self.server.daemon_threads = True
@@ -84,10 +98,10 @@ class PushServiceStandIn:
             low, _, high = spec.partition("-")
             for port in range(int(low), int(high or low) + 1):
                 try:
-                    return ThreadingHTTPServer(("127.0.0.1", port), handler)
+                    return _Server(("127.0.0.1", port), handler)
                 except OSError:
                     continue
-        return ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        return _Server(("127.0.0.1", 0), handler)
 
     # --- What a test does ------------------------------------------------------------
     def new_subscription(self, application_server_key):
@@ -157,32 +171,46 @@ class PushServiceStandIn:
             protocol_version = "HTTP/1.1"
 
             def do_POST(self):
+                arrived = time.monotonic()
+                with service.lock:
+                    service.connections.add(self.client_address)
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 token = self.path.rsplit("/", 1)[-1]
-                device = service.devices.get(token)
+                status, headers, text, received = self.judge(body, token)
                 if service.hang_for:
-                    service.released.wait(service.hang_for)
+                    # The answer comes `hang_for` after the request arrived, its checks included (a real
+                    # service's latency is its whole answer time, not that plus our stand-in's decryption).
+                    service.released.wait(max(0.0, service.hang_for - (time.monotonic() - arrived)))
+                if received is not None:
+                    with service.lock:
+                        service.received.append(received)
+                self.reply(status, headers, text)
+
+            def judge(self, body, token):
+                """(status, headers, text, what was received or None): VAPID, subscription, encryption."""
+                device = service.devices.get(token)
                 reason, status, claims = service.check_vapid(self.headers.get("Authorization", ""), device)
                 if reason:
                     with service.lock:
                         service.rejected.append((token, reason))
-                    return self.reply(status, {}, reason)
+                    return status, {}, reason, None
                 if device is None:
-                    return self.reply(410, {}, "no such subscription")
+                    return 410, {}, "no such subscription", None
                 if self.headers.get("Content-Encoding") != "aes128gcm" or "TTL" not in self.headers:
-                    return self.reply(400, {}, "aes128gcm body and TTL header required")
+                    return 400, {}, "aes128gcm body and TTL header required", None
                 try:
                     plain = http_ece.decrypt(body, private_key=device.private_key, auth_secret=device.auth,
                                              version="aes128gcm")
                     payload = json.loads(plain)
                 except Exception as exc:  # noqa: BLE001 — any failure to decrypt is the sender's fault
-                    return self.reply(400, {}, f"cannot decrypt: {exc}")
+                    return 400, {}, f"cannot decrypt: {exc}", None
                 with service.lock:
                     status, headers = service.answers.pop(0) if service.answers else (201, {})
-                    if 200 <= status < 300:
-                        headers_seen = {k.lower(): v for k, v in self.headers.items()}
-                        service.received.append(Received(token, payload, headers_seen, claims))
-                self.reply(status, {"Location": f"{service.origin}/message/{secrets.token_hex(4)}", **headers})
+                received = None
+                if 200 <= status < 300:
+                    headers_seen = {k.lower(): v for k, v in self.headers.items()}
+                    received = Received(token, payload, headers_seen, claims)
+                return status, {"Location": f"{service.origin}/message/{secrets.token_hex(4)}", **headers}, "", received
 
             def reply(self, status, headers, text=""):
                 data = text.encode()
@@ -190,10 +218,9 @@ class PushServiceStandIn:
                 for name, value in headers.items():
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(data)))
-                # One request per connection: a stand-in of a later test may reuse this port, and a
-                # pooled keep-alive connection would still reach this one.
-                self.send_header("Connection", "close")
-                self.close_connection = True
+                if not service.keep_alive:
+                    self.send_header("Connection", "close")
+                    self.close_connection = True
                 self.end_headers()
                 self.wfile.write(data)
 

@@ -190,6 +190,50 @@ def test_a_push_service_that_is_down_is_an_error_not_an_exception(vapid, technic
     assert outcome.error.startswith("Connexion impossible") and retryable(outcome)
 
 
+def test_pushes_to_a_service_that_keeps_connections_share_one(push_service, device):
+    """The posts go through the kept pool (delivery.post_small): a second push does not reconnect."""
+    push_service.keep_alive = True
+    for _ in range(3):
+        assert send_push(subscription=device, payload=PAYLOAD).succeeded
+    assert len(push_service.payloads()) == 3
+    assert len(push_service.connections) == 1
+
+
+def test_a_proxy_set_in_the_environment_is_used_for_pushes(push_service, device, monkeypatch):
+    """HTTP(S)_PROXY is honoured as requests honours it: here it points at a closed port, so the push fails."""
+    from notifications import delivery
+
+    closed = PushServiceStandIn()
+    closed.server.server_close()
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", closed.origin)
+    delivery._proxied.cache_clear()
+    try:
+        outcome = send_push(subscription=device, payload=PAYLOAD, total_timeout=2)
+    finally:
+        delivery._proxied.cache_clear()
+
+    assert outcome.error.startswith("Connexion impossible") and retryable(outcome)
+    assert push_service.payloads() == []
+
+
+def test_every_deadline_is_kept_by_one_thread(push_service, device):
+    """Forty pushes cut at their deadline at once: one deadline thread, not a timer thread per push."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    push_service.hang(30)
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = list(pool.map(lambda _i: send_push(subscription=device, payload=PAYLOAD, total_timeout=0.3),
+                                 range(40)))
+    # Cut by the watchdog, or by the read timeout when it is the same 0.3 s and comes first: timeouts both.
+    assert all(o.error.startswith("Délai") and o.error.endswith("0.3 s dépassé") for o in outcomes)
+    names = [t.name for t in threading.enumerate()]
+    assert names.count("delivery-deadlines") == 1 and not any(n.startswith("Thread-") and "Timer" in n
+                                                                  for n in names)
+
+
 def test_retry_after_reads_seconds_and_dates_and_ignores_nonsense():
     assert parse_retry_after("0") == timedelta(0)
     assert parse_retry_after("") is None and parse_retry_after("soon") is None
