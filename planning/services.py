@@ -313,12 +313,14 @@ def _generated_ticket(plan, day):
     person: another drag, the ticket page, this same request sent twice): MoveConflict, not a second move
     over theirs. An occurrence without ticket is being made right now by a scan (or lost its ticket).
     """
-    occurrence = Occurrence.objects.filter(plan=plan, date=day).select_related("ticket").first()
+    occurrence = Occurrence.objects.filter(plan=plan, date=day).first()
     if occurrence is None:
         return None
-    if occurrence.ticket_id is None:
+    # Locked until our commit (PostgreSQL; SQLite's IMMEDIATE transactions already take turns): two people
+    # moving the same fresh ticket at once are told apart by the timeline row the first one writes.
+    ticket = Ticket.objects.select_for_update().filter(pk=occurrence.ticket_id).first()
+    if ticket is None:
         raise _stale()
-    ticket = occurrence.ticket
     moved = ticket.timeline.filter(action=TimelineEntry.Action.SCHEDULED).filter(
         Q(actor__isnull=False) | ~Q(actor_name=""))
     if moved.exists():

@@ -205,6 +205,7 @@ def test_a_supervisor_drags_a_plans_next_date_and_it_becomes_a_ticket(open_page,
     ticket = _assert_made_on(plan, start, target, supervisor)
     assert ticket.ticket_id in made.inner_text() or made.locator(".cal-move").count() == 1
     assert page.locator(f'.cal-items[data-day="{start.isoformat()}"] .cal-item').count() == 0
+    assert page.locator(".cal-upcoming.is-late").count() == 0  # Waiting for its ticket is not being late.
     settled(page)
     shoot(page, screenshot_dir, "calendar-upcoming-after-desktop", full_page=True)
     assert page.errors == []

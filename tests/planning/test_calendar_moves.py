@@ -1,6 +1,8 @@
 """Moving a plan's next date in the calendar: its ticket is made now (as "Générer maintenant"), then scheduled
 on the chosen day at the plan's hour through ticket_schedule, in the mover's name; a refusal leaves nothing."""
-from datetime import date, time
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, time, timedelta
 
 import pytest
 import time_machine
@@ -283,3 +285,34 @@ def test_the_move_speaks_english(signed_in, supervisor, technician, weekly):
     assert "Only a plan's next date can be moved" in drag(client, weekly, LATER).json()["error"]
     assert drag(refused, weekly, NEXT).json()["error"] == "You are not allowed to schedule tickets."
     assert "created and scheduled for" in drag(client, weekly, NEXT).json()["message"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_drags_and_two_scans_at_once_make_one_ticket_moved_once(supervisor, weekly):
+    """Threads with their own connections: SQLite (IMMEDIATE transactions) and PostgreSQL alike."""
+    start = threading.Barrier(4)
+
+    def run(worker):
+        try:
+            start.wait()
+            if worker < 2:
+                return services.move_upcoming(plan=weekly, day=NEXT, to_day=TARGET + timedelta(days=worker),
+                                              by=supervisor, now=NOW)
+            services.generate(now=NOW + timedelta(days=2))  # The 20th is within its lead by then.
+            return "scan"
+        except services.MoveConflict as exc:
+            return exc
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        outcomes = list(pool.map(run, range(4)))
+
+    moved = [o for o in outcomes[:2] if isinstance(o, Ticket)]
+    assert len(moved) == 1 and isinstance(next(o for o in outcomes[:2] if o not in moved), services.MoveConflict)
+    ticket = Ticket.objects.get()
+    assert ticket.occurrence.date == NEXT and ticket.scheduled_date == moved[0].scheduled_date
+    assert ticket.timeline.filter(action=TimelineEntry.Action.SCHEDULED, actor=supervisor).count() == 1
+    assert ticket.timeline.filter(action=TimelineEntry.Action.CREATED).count() == 1
+    weekly.refresh_from_db()
+    assert weekly.next_date == LATER
