@@ -212,7 +212,7 @@ def test_a_supervisor_drags_a_plans_next_date_and_it_becomes_a_ticket(open_page,
 
 
 def test_a_refused_drag_of_a_plans_date_puts_it_back_with_the_reason(open_page, live_server, supervisor,
-                                                                     technician, machine):
+                                                                     technician, machine, screenshot_dir):
     plan, start, target = _plan_ahead(supervisor, technician, machine)
     page = open_page(DESKTOP)
     sign_in(page, live_server, supervisor.email)
@@ -231,6 +231,7 @@ def test_a_refused_drag_of_a_plans_date_puts_it_back_with_the_reason(open_page, 
 
     page.locator("#cal-alert", has_text="en pause").wait_for()
     assert page.locator(f'.cal-items[data-day="{start.isoformat()}"] .cal-upcoming').count() == 1
+    shoot(page, screenshot_dir, "calendar-upcoming-refused-desktop")
     assert Ticket.objects.count() == 0
     assert page.errors == ["Failed to load resource: the server responded with a status of 409 (Conflict)"]
 
