@@ -287,8 +287,6 @@ def upcoming(plans, start, end):
     return [(plan, day) for plan in plans for day in plan.upcoming(start, end)]
 
 
-
-
 # --- Calendar: moving a plan's next date -----------------------------------------------
 class MoveConflict(Exception):
     """The calendar showed a plan date that cannot be moved now (late, paused, ended, moved meanwhile…).
@@ -311,7 +309,8 @@ def _generated_ticket(plan, day):
 
     None when the date has no occurrence yet. Someone already rescheduled it (a timeline row with a
     person: another drag, the ticket page, this same request sent twice): MoveConflict, not a second move
-    over theirs. An occurrence without ticket is being made right now by a scan (or lost its ticket).
+    over theirs. An occurrence without ticket is being made right now by a scan (or lost its ticket);
+    a closed ticket is long done: the page is stale either way.
     """
     occurrence = Occurrence.objects.filter(plan=plan, date=day).first()
     if occurrence is None:
@@ -319,7 +318,7 @@ def _generated_ticket(plan, day):
     # Locked until our commit (PostgreSQL; SQLite's IMMEDIATE transactions already take turns): two people
     # moving the same fresh ticket at once are told apart by the timeline row the first one writes.
     ticket = Ticket.objects.select_for_update().filter(pk=occurrence.ticket_id).first()
-    if ticket is None:
+    if ticket is None or ticket.status in CLOSED:  # Long done: a very old page, not "a moment before".
         raise _stale()
     moved = ticket.timeline.filter(action=TimelineEntry.Action.SCHEDULED).filter(
         Q(actor__isnull=False) | ~Q(actor_name=""))

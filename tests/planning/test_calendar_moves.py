@@ -167,6 +167,16 @@ def test_a_date_another_run_made_a_moment_before_is_moved_all_the_same(signed_in
     assert_nothing_made(weekly, next_date=LATER, tickets=1)
 
 
+def test_a_date_whose_ticket_is_already_done_is_not_moved_again(signed_in, supervisor, weekly):
+    services.generate(plans=[weekly], force=True, now=NOW)
+    Ticket.objects.update(status=Ticket.Status.COMPLETED)
+
+    response = drag(signed_in(supervisor), weekly, NEXT)
+
+    assert response.status_code == 409 and "rechargez" in response.json()["error"]
+    assert Ticket.objects.get().scheduled_date == weekly.moment(NEXT)
+
+
 def test_a_scan_that_claims_the_date_while_we_insert_leaves_us_its_ticket(supervisor, weekly, monkeypatch):
     real = services.generate
 
