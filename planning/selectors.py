@@ -9,7 +9,7 @@ from django.utils import timezone
 from tickets.models import Ticket
 
 from .models import ChecklistItem, Plan
-from .services import open_tickets_by_plan
+from .services import is_late, open_tickets_by_plan
 
 
 def mark_preventive(tickets, *, now):
@@ -108,9 +108,12 @@ def calendar_days(user, *, start, end, machine=None, person=None, team=False):
         days[timezone.localdate(ticket.scheduled_date)].tickets.append(ticket)
     plans = list(plans) if user.has_perm("tickets.view_all_tickets") or person == user else []
     busy = open_tickets_by_plan([p.pk for p in plans]) if plans else {}
+    now = timezone.now()
     for plan in plans:
+        # The next date of a plan whose ticket is still open waits for it: shown, not movable, and
+        # marked late once it is due (the same rule as the plan's page and the board's card).
+        plan.waiting = plan.pk in busy
+        plan.late = is_late(plan, now=now, open_ticket=busy.get(plan.pk))
         for when in plan.upcoming(start, end):
-            # The next date of a plan whose ticket is still open waits for it: shown, marked late.
-            plan.late = plan.pk in busy
             days[when].upcoming.append(plan)
     return days

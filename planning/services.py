@@ -3,7 +3,8 @@
 `scan(now=…)` is called by the overdue scan (notifications.services.run_overdue_scan,
 cron and `check_overdue` alike) before it selects overdue tickets, so a ticket
 created by a plan is on the board, and its due-soon notice in the outbox, in the
-same run. `generate(plans=[…], force=True)` is the "Générer maintenant" button.
+same run. `generate(plans=[…], force=True)` is the "Générer maintenant" button;
+`move_upcoming(…)` is the calendar's drag of a plan's next date (generate, then reschedule).
 """
 import logging
 import uuid
@@ -18,8 +19,9 @@ from django.db.models import DateTimeField, ExpressionWrapper, F, OuterRef, Q, S
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tickets import policies
 from tickets import services as ticket_services
-from tickets.models import Ticket
+from tickets.models import Ticket, TimelineEntry
 
 from . import rhythm
 from .models import ChecklistItem, Occurrence, Plan
@@ -284,3 +286,96 @@ def upcoming(plans, start, end):
     return [(plan, day) for plan in plans for day in plan.upcoming(start, end)]
 
 
+# --- Calendar: moving a plan's next date -----------------------------------------------
+class MoveConflict(Exception):
+    """The calendar showed a plan date that cannot be moved now (late, paused, ended, moved meanwhile…).
+
+    Nothing was created; the sentence says why, and what to do (often: reload the calendar).
+    """
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def _stale():
+    return MoveConflict(_("Cette date n'est plus la prochaine date du plan (elle a été générée ou déplacée "
+                          "entre-temps) : rechargez le calendrier."))
+
+
+def _generated_ticket(plan, day):
+    """The ticket another run already made for (plan, day), if it is still where the plan put it.
+
+    None when the date has no occurrence yet. Someone already rescheduled it (a timeline row with a
+    person: another drag, the ticket page, this same request sent twice): MoveConflict, not a second move
+    over theirs. An occurrence without ticket is being made right now by a scan (or lost its ticket);
+    a closed ticket is long done: the page is stale either way.
+    """
+    occurrence = Occurrence.objects.filter(plan=plan, date=day).first()
+    if occurrence is None:
+        return None
+    # Locked until our commit (PostgreSQL; SQLite's IMMEDIATE transactions already take turns): two people
+    # moving the same fresh ticket at once are told apart by the timeline row the first one writes.
+    ticket = Ticket.objects.select_for_update().filter(pk=occurrence.ticket_id).first()
+    if ticket is None or ticket.status in CLOSED:  # Long done: a very old page, not "a moment before".
+        raise _stale()
+    moved = ticket.timeline.filter(action=TimelineEntry.Action.SCHEDULED).filter(
+        Q(actor__isnull=False) | ~Q(actor_name=""))
+    if moved.exists():
+        raise MoveConflict(_("Cette date a déjà été déplacée (%(ticket)s) : rechargez le calendrier.")
+                           % {"ticket": ticket.ticket_id})
+    return ticket
+
+
+def _check_movable(plan, day):
+    """Only the plan's next date moves: the later ones follow its rhythm (made early, one would leave the
+    plan's next date behind it)."""
+    if plan.paused:
+        raise MoveConflict(_("Ce plan est en pause : reprenez-le avant de déplacer sa date."))
+    if plan.end_date is not None and day > plan.end_date:
+        raise MoveConflict(_("Ce plan est terminé : cette date n'aura pas de ticket."))
+    if plan.next_date is not None and day > plan.next_date:
+        raise MoveConflict(_("Seule la prochaine date d'un plan se déplace ; les suivantes suivent son rythme."))
+    if plan.next_date != day:
+        raise _stale()
+
+
+def move_upcoming(*, plan, day, to_day, by, now=None):
+    """Move a plan's upcoming date `day` (no ticket yet) to `to_day`: its ticket is made now, on `to_day`.
+
+    The owner's decision (README, "Calendar"), in one transaction so that a refusal leaves nothing behind:
+    1. `by` needs the ticket scheduling right (`tickets.policies.can_schedule`), as to drag a ticket;
+       `to_day` is required.
+    2. If another run generated that very date a moment before, its ticket is the one moved (the
+       person's intent holds), unless someone already rescheduled it: MoveConflict, reload.
+    3. Otherwise only the plan's next date (`plan.next_date`) may move, the plan neither paused nor
+       ended; its ticket is generated exactly as the scan and "Générer maintenant" do
+       (`generate(plans=[plan], force=True)`: the occurrence's claim, the "Maintenance préventive"
+       row, the assignment, the checklist, the plan's next date advanced). A plan whose previous
+       ticket is still open (late) makes nothing: MoveConflict.
+    4. The ticket is rescheduled to `to_day` at the plan's hour through
+       `tickets.services.ticket_schedule(by=by)`: its rights, its timeline row in the person's name.
+    Raises PermissionDenied, ValidationError (no day) or MoveConflict. Returns the ticket.
+    """
+    now = now or timezone.now()
+    if not policies.can_schedule(by):
+        raise PermissionDenied(_("Vous n'avez pas le droit de planifier les tickets."))
+    if to_day is None:
+        raise ValidationError(_("Choisissez un jour."))
+    with transaction.atomic():
+        plan = Plan.objects.get(pk=plan.pk)  # As it is now: the calendar page may be minutes old.
+        ticket = _generated_ticket(plan, day)
+        if ticket is None:
+            _check_movable(plan, day)
+            result = generate(plans=[plan], force=True, now=now)
+            if result.waiting:
+                raise MoveConflict(_("Le ticket précédent de ce plan est encore ouvert : la prochaine date attend "
+                                     "qu'il soit terminé."))
+            if result.failed:
+                raise MoveConflict(result.failed[0][1])
+            # Nothing created: a scan claimed this date between our read and our insert. Move its ticket.
+            ticket = result.created[0] if result.created else _generated_ticket(plan, day)
+            if ticket is None:
+                raise _stale()
+        ticket_services.ticket_schedule(ticket=ticket, by=by, scheduled_date=plan.moment(to_day), now=now)
+    return ticket

@@ -179,15 +179,21 @@ def calendar(request):
     return render(request, "planning/calendar.html", context)
 
 
+def _local_next(source):
+    """The page to come back to: only a path of this site."""
+    back = source.get("next", "")
+    return back if back.startswith("/") and not back.startswith("//") else ""
+
+
 @login_required
 def calendar_move_form(request, ticket_id):
     """The calendar's "Déplacer" link without JavaScript (or from the keyboard): choose the day, same move."""
     ticket = get_object_or_404(Ticket.objects.visible_to(request.user).with_related(), ticket_id=ticket_id)
     if not policies.can_schedule(request.user, ticket):
         raise PermissionDenied(_("Vous n'avez pas le droit de planifier ce ticket."))
-    back = request.GET.get("next", "")
     return render(request, "planning/calendar_move.html", {
-        "ticket": ticket, "next": back if back.startswith("/") and not back.startswith("//") else "",
+        "ticket": ticket, "next": _local_next(request.GET),
+        "action": reverse("planning:calendar-move", kwargs={"ticket_id": ticket.ticket_id}),
         "day": timezone.localdate(ticket.scheduled_date) if ticket.scheduled_date else timezone.localdate()})
 
 
@@ -225,8 +231,55 @@ def calendar_move(request, ticket_id):
     else:
         messages.success(request, _("Planifié le %(date)s.") % {
             "date": date_format(timezone.localtime(ticket.scheduled_date), "DATETIME_FORMAT")})
-    back = request.POST.get("next", "")
-    return redirect(back if back.startswith("/") and not back.startswith("//") else reverse("planning:calendar"))
+    return redirect(_local_next(request.POST) or reverse("planning:calendar"))
+
+
+@login_required
+def calendar_move_upcoming_form(request, pk, day):
+    """The "Déplacer" link of a plan's next date without JavaScript (phone list, keyboard): same move."""
+    plan = get_object_or_404(Plan.objects.select_related("machine"), pk=pk)
+    if not policies.can_schedule(request.user):
+        raise PermissionDenied(_("Vous n'avez pas le droit de planifier les tickets."))
+    return render(request, "planning/calendar_move.html", {
+        "plan": plan, "moment": plan.moment(day), "day": day, "next": _local_next(request.GET),
+        "action": reverse("planning:calendar-move-plan", kwargs={"pk": plan.pk, "day": day})})
+
+
+@login_required
+@require_POST
+def calendar_move_upcoming(request, pk, day):
+    """Move a plan's next date (no ticket yet) to another day: its ticket is made now, on that day, at the
+    plan's hour (planning.services.move_upcoming: generation as "Générer maintenant", then ticket_schedule).
+    The drag asks for JSON (and reloads: the date became a ticket, the plan's next date moved on); the
+    small form redirects."""
+    as_json = "application/json" in request.headers.get("Accept", "")
+    plan = Plan.objects.filter(pk=pk).first()
+    error = ticket = None
+    if plan is None:
+        error, status = _("Ce plan n'existe plus : rechargez le calendrier."), 404
+    else:
+        try:
+            ticket = services.move_upcoming(plan=plan, day=day, to_day=_parse_day(request.POST.get("day"), None),
+                                            by=request.user)
+        except PermissionDenied as exc:
+            error, status = str(exc), 403
+        except services.MoveConflict as exc:
+            error, status = exc.message, 409
+        except ValidationError as exc:
+            error, status = " ".join(exc.messages), 400
+    if error:
+        if as_json:
+            return JsonResponse({"ok": False, "error": error}, status=status)
+        messages.error(request, error)
+    else:
+        done = _("%(ticket)s créé et planifié le %(date)s.") % {
+            "ticket": ticket.ticket_id, "date": date_format(timezone.localtime(ticket.scheduled_date),
+                                                           "DATETIME_FORMAT")}
+        # Shown by the page the drag reloads, as by the one the form comes back to.
+        messages.success(request, done)
+        if as_json:
+            return JsonResponse({"ok": True, "message": done, "ticket": ticket.ticket_id, "reload": True})
+    return redirect(_local_next(request.POST) or reverse("planning:calendar"))
 
 
 # --- iCalendar feed -----------------------------------------------------------------------

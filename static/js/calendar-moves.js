@@ -1,9 +1,12 @@
-/* IGP Maintenance: drag a scheduled ticket to another day of the calendar (SortableJS).
+/* IGP Maintenance: drag a scheduled ticket, or a plan's next date, to another day of the calendar (SortableJS).
  *
- * The drop posts the new day to planning:calendar-move asking for JSON; the server reschedules through
- * tickets.services.ticket_schedule (rights, timeline row) and keeps the ticket's hour. A refusal puts
- * the ticket back with the server's sentence. Without JavaScript (or with the keyboard) each ticket's
- * « Déplacer » link opens a small page with a day field that posts to the same address.
+ * The drop posts the new day to the item's data-move-url asking for JSON. A ticket (planning:calendar-move)
+ * is rescheduled through tickets.services.ticket_schedule (rights, timeline row) and keeps its hour. A
+ * plan's next date (planning:calendar-move-plan) has its ticket made now and scheduled on that day at the
+ * plan's hour; the answer says "reload": the date became a ticket and the plan's next date moved on, so the
+ * page is drawn again by the server (its message comes with it). A refusal puts the item back with the
+ * server's sentence in #cal-alert. Without JavaScript (or with the keyboard) each movable item's « Déplacer »
+ * link opens a small page with a day field that posts to the same address.
  */
 (function () {
   "use strict";
@@ -38,7 +41,10 @@
           }).then(function (response) {
             return response.json().then(function (data) { return { ok: response.ok && data.ok, data: data }; });
           }).then(function (result) {
-            if (result.ok) {
+            if (result.ok && result.data.reload) {
+              say(result.data.message);
+              window.location.reload();
+            } else if (result.ok) {
               say(result.data.message);
             } else {
               from.insertBefore(item, from.children[index] || null);

@@ -152,3 +152,117 @@ def test_without_javascript_the_move_form_reschedules(open_page, live_server, su
     ticket.refresh_from_db()
     assert timezone.localdate(ticket.scheduled_date) == new_day
     assert isinstance(new_day, date)
+
+
+def _plan_ahead(supervisor, technician, machine):
+    """A weekly plan whose next date is ten days ahead (beyond its 7-day lead: no ticket yet), and the day
+    next to it in the same week of the month view."""
+    start = timezone.localdate() + timedelta(days=10)
+    plan = services.plan_save(plan=Plan(machine=machine, title="Contrôle du four", assigned_to=technician,
+                                        every=1, unit=Plan.Unit.WEEKS, start_date=start, time_of_day=time(7, 30)),
+                              by=supervisor)
+    return plan, start, start - timedelta(days=1) if start.weekday() == 6 else start + timedelta(days=1)
+
+
+def _assert_made_on(plan, start, target, supervisor):
+    ticket = Ticket.objects.get()
+    local = timezone.localtime(ticket.scheduled_date)
+    assert (local.date(), local.hour, local.minute) == (target, 7, 30)
+    assert ticket.occurrence.date == start
+    assert ticket.timeline.filter(action=TimelineEntry.Action.SCHEDULED, actor=supervisor).exists()
+    plan.refresh_from_db()
+    assert plan.next_date == start + timedelta(days=7)
+    return ticket
+
+
+def test_a_supervisor_drags_a_plans_next_date_and_it_becomes_a_ticket(open_page, live_server, supervisor,
+                                                                      technician, machine, screenshot_dir):
+    plan, start, target = _plan_ahead(supervisor, technician, machine)
+    page = open_page(DESKTOP)
+    sign_in(page, live_server, supervisor.email)
+    page.goto(live_server.url + reverse("planning:calendar") + f"?date={start.isoformat()}")
+    item = page.locator(f'.cal-items[data-day="{start.isoformat()}"] .cal-upcoming.cal-movable')
+    item.wait_for()
+    later = page.locator(f'.cal-items[data-day="{(start + timedelta(days=7)).isoformat()}"] .cal-upcoming')
+    if later.count():  # The following week is in this month's grid: shown, not movable, and says why.
+        assert "cal-movable" not in later.get_attribute("class")
+        assert "seule la prochaine date" in later.get_attribute("title")
+    shoot(page, screenshot_dir, "calendar-upcoming-before-desktop", full_page=True)
+
+    box = item.locator("a").first.bounding_box()
+    cell = page.locator(f'.cal-days .cal-items[data-day="{target.isoformat()}"]').bounding_box()
+    page.mouse.move(box["x"] + 20, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 30, box["y"] + 15, steps=3)
+    page.mouse.move(cell["x"] + cell["width"] / 2, cell["y"] + cell["height"] / 2, steps=12)
+    page.mouse.up()
+
+    # The page is drawn again: on the new day a ticket (préventif, movable as any ticket), and the message.
+    made = page.locator(f'.cal-items[data-day="{target.isoformat()}"] .cal-item:not(.cal-upcoming)',
+                        has_text="Contrôle du four")
+    made.wait_for()
+    page.locator(".msg-success", has_text="créé et planifié le").wait_for()
+    ticket = _assert_made_on(plan, start, target, supervisor)
+    assert ticket.ticket_id in made.inner_text() or made.locator(".cal-move").count() == 1
+    assert page.locator(f'.cal-items[data-day="{start.isoformat()}"] .cal-item').count() == 0
+    assert page.locator(".cal-upcoming.is-late").count() == 0  # Waiting for its ticket is not being late.
+    settled(page)
+    shoot(page, screenshot_dir, "calendar-upcoming-after-desktop", full_page=True)
+    assert page.errors == []
+
+
+def test_a_refused_drag_of_a_plans_date_puts_it_back_with_the_reason(open_page, live_server, supervisor,
+                                                                     technician, machine, screenshot_dir):
+    plan, start, target = _plan_ahead(supervisor, technician, machine)
+    page = open_page(DESKTOP)
+    sign_in(page, live_server, supervisor.email)
+    page.goto(live_server.url + reverse("planning:calendar") + f"?date={start.isoformat()}")
+    item = page.locator(f'.cal-items[data-day="{start.isoformat()}"] .cal-upcoming.cal-movable')
+    item.wait_for()
+    services.plan_pause(plan=plan, by=supervisor)  # Meanwhile, someone pauses the plan.
+
+    box = item.locator("a").first.bounding_box()
+    cell = page.locator(f'.cal-days .cal-items[data-day="{target.isoformat()}"]').bounding_box()
+    page.mouse.move(box["x"] + 20, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 30, box["y"] + 15, steps=3)
+    page.mouse.move(cell["x"] + cell["width"] / 2, cell["y"] + cell["height"] / 2, steps=12)
+    page.mouse.up()
+
+    page.locator("#cal-alert", has_text="en pause").wait_for()
+    assert page.locator(f'.cal-items[data-day="{start.isoformat()}"] .cal-upcoming').count() == 1
+    shoot(page, screenshot_dir, "calendar-upcoming-refused-desktop")
+    assert Ticket.objects.count() == 0
+    assert page.errors == ["Failed to load resource: the server responded with a status of 409 (Conflict)"]
+
+
+def test_on_a_phone_the_plans_next_date_moves_with_its_link(open_page, live_server, supervisor, technician,
+                                                           machine, screenshot_dir):
+    plan, start, target = _plan_ahead(supervisor, technician, machine)
+    page = open_page(PHONE)
+    sign_in(page, live_server, supervisor.email)
+    page.goto(live_server.url + reverse("planning:calendar") + f"?date={start.isoformat()}")
+    item = page.locator(f'.cal-items[data-day="{start.isoformat()}"] .cal-upcoming')
+    item.wait_for()
+    assert not page.locator(".cal-head").is_visible()
+    assert_fits_a_thumb(page)
+    item.scroll_into_view_if_needed()
+    shoot(page, screenshot_dir, "calendar-upcoming-phone")
+
+    item.get_by_role("link", name="Déplacer Contrôle du four").click()
+    page.get_by_label("Nouveau jour").wait_for()
+    settled(page)
+    assert_fits_a_thumb(page)
+    shoot(page, screenshot_dir, "calendar-upcoming-form-phone")
+    page.get_by_label("Nouveau jour").fill(target.isoformat())
+    page.get_by_role("button", name="Déplacer").click()
+
+    page.locator(".msg-success", has_text="créé et planifié le").wait_for()
+    settled(page)
+    assert f"date={start.isoformat()}" in page.url
+    _assert_made_on(plan, start, target, supervisor)
+    made = page.locator(f'.cal-items[data-day="{target.isoformat()}"] .cal-item:not(.cal-upcoming)',
+                        has_text="Contrôle du four")
+    assert made.is_visible()
+    shoot(page, screenshot_dir, "calendar-upcoming-after-phone", full_page=True)
+    assert page.errors == []

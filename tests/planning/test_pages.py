@@ -121,7 +121,8 @@ def test_the_month_shows_scheduled_tickets_and_upcoming_plan_dates(signed_in, su
     make_ticket(title="Changer la courroie", scheduled_date=NOW + timedelta(days=2), assigned_to=technician)
     page = signed_in(supervisor).get(reverse("planning:calendar")).content.decode()
     assert "Changer la courroie" in page
-    assert page.count("Contrôle hebdo") == 2  # 20 and 27 November.
+    assert "Contrôle hebdo" in page
+    assert page.count("cal-item cal-upcoming") == 2  # 20 and 27 November.
 
 
 def test_the_calendar_filters_by_person(signed_in, supervisor, make_ticket, technician, technician2):
