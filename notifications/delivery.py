@@ -23,9 +23,10 @@ their socket with the watchdog of the attempt running on their thread; at the
 deadline the watchdog shuts those sockets down, which makes any blocked
 `recv`/`send` return at once, and the attempt is recorded as "Délai total …
 dépassé". The push channel posts through the same pool with `post_small`
-(urllib3 directly: thousands of small posts a scan). We keep `requests` (connection pooling, TLS, proxies, the `responses`
-mock in tests) and add ~40 lines, rather than re-implementing HTTP on raw
-sockets or running each post in a subprocess. The connect itself is bounded by
+(urllib3 directly: thousands of small posts a scan). We keep `requests`
+(connection pooling, TLS, proxies, the `responses` mock in tests) and add a
+few dozen lines, rather than re-implementing HTTP on raw sockets or running
+each post in a subprocess. The connect itself is bounded by
 the connect timeout, capped at the total. Known limit: the DNS lookup (system
 resolver, before any socket exists) is not interruptible; use an IP or a
 resolvable name.

@@ -13,7 +13,7 @@ from datetime import timedelta
 from time import monotonic
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import DateTimeField, ExpressionWrapper, F, OuterRef, Q, Subquery, Value
 from django.utils import timezone
