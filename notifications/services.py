@@ -666,6 +666,8 @@ class _PersonJob:
         for job, record in zip(won, records, strict=True):
             job.status_before, job.row.status = job.row.status, PersonDelivery.Status.SENDING
             attempts[job.row.pk] = _PersonAttempt(job=job, token=token, record=record, sent_at=at)
+            if hasattr(job.transport, "prepare"):  # E-mail: the message is written here, ahead of its turn.
+                job.transport.prepare(job.row)
         return [attempts.get(job.row.pk) for job in jobs]
 
 

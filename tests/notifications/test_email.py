@@ -246,3 +246,24 @@ def test_an_assignment_is_emailed_right_after_it_commits_without_waiting_for_a_s
 
     assert len(smtp.received()) == 1
     assert Delivery.objects.get().status == Delivery.Status.SENT
+
+
+def test_the_fast_header_writer_writes_the_bytes_the_standard_one_writes(make_ticket, supervisor,
+                                                                         wants_assignment_emails):
+    """transports.email._Policy skips email.header for headers already one short ASCII line: same bytes."""
+    from email.policy import compat32
+
+    from notifications.transports import email as transport
+
+    technician = wants_assignment_emails
+    technician.first_name = "Éloïse"  # A non-ASCII display name and subject: encoded words, folded.
+    technician.save()
+    ticket = make_ticket(title="Vérifier l'étanchéité du joint " + "très long " * 12)
+    ticket_assign(ticket=ticket, by=supervisor, technician=technician, now=NOW)
+    delivery = Delivery.objects.select_related("person_notification__recipient", "person_notification__ticket").get()
+    message = transport.build(delivery).message()
+
+    fast = message.as_bytes(linesep="\r\n")
+    message.policy = compat32.clone(max_line_length=998)
+    assert fast == message.as_bytes(linesep="\r\n")
+    assert b"List-Unsubscribe: <" in fast
