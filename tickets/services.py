@@ -30,11 +30,16 @@ class MediaTooLarge(ValidationError):
     the API answers it with 413 rather than 400."""
 
 
-def _log(ticket, action, *, by=None, old="", new="", note="", at=None):
-    return TimelineEntry.objects.create(
-        ticket=ticket, actor=by, action=action, old_value=str(old or "")[:255],
-        new_value=str(new or "")[:255], note=note, created_at=at or timezone.now(),
-    )
+def _entry(ticket, action, *, by=None, old="", new="", note="", at=None):
+    """A timeline row, not saved yet (`_log` saves it; `tickets_create_many` inserts many at once)."""
+    return TimelineEntry(ticket=ticket, actor=by, action=action, old_value=str(old or "")[:255],
+                         new_value=str(new or "")[:255], note=note, created_at=at or timezone.now())
+
+
+def _log(ticket, action, **fields):
+    entry = _entry(ticket, action, **fields)
+    entry.save(force_insert=True)
+    return entry
 
 
 def _local_iso(moment):
@@ -270,9 +275,8 @@ def tickets_create_many(specs, *, now=None):
         tickets = Ticket.objects.bulk_create([s.ticket for s in made])
         rows, assigned = [], []
 
-        def row(ticket, action, *, by=None, new="", note=""):  # What _log writes, not written yet.
-            rows.append(TimelineEntry(ticket=ticket, actor=by, action=action, old_value="",
-                                      new_value=str(new or "")[:255], note=note, created_at=now))
+        def row(ticket, action, **fields):  # What _log writes, inserted below with the others.
+            rows.append(_entry(ticket, action, at=now, **fields))
             return rows[-1]
 
         for spec, ticket in zip(made, tickets, strict=True):
