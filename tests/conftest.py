@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.hashers import make_password
+from django.test import Client
 
 from accounts.models import User
 from accounts.roles import Role
@@ -222,3 +223,15 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     tr.write_line(f"Pour les exécuter : {CHROMIUM_INSTALL}", bold=True)
     if _in_ci():
         tr.write_line("CI=true : un test navigateur sauté fait échouer la série.", red=True, bold=True)
+
+
+@pytest.fixture
+def signed_in():
+    """signed_in(user) -> a Client with that person's session (pages' tests, every app)."""
+
+    def _client(user, **kwargs):
+        client = Client(**kwargs)
+        client.force_login(user)
+        return client
+
+    return _client

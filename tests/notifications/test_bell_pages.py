@@ -5,7 +5,6 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -18,15 +17,6 @@ from tickets.services import ticket_assign
 pytestmark = pytest.mark.django_db
 BOARD = reverse("web:board")
 INBOX = reverse("notifications:inbox")
-
-
-@pytest.fixture
-def signed_in():
-    def _client(user):
-        client = Client()
-        client.force_login(user)
-        return client
-    return _client
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from datetime import time, timedelta
 import pytest
 import time_machine
 from django.core import mail
-from django.test import Client
 from django.urls import reverse
 
 from notifications.models import Channel, Kind, NotificationPreference
@@ -14,15 +13,6 @@ from tests.conftest import NOW
 
 pytestmark = pytest.mark.django_db
 PREFS = reverse("notifications:preferences")
-
-
-@pytest.fixture
-def signed_in():
-    def _client(user):
-        client = Client()
-        client.force_login(user)
-        return client
-    return _client
 
 
 def form_of(pref, **changes):

@@ -8,7 +8,6 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -29,15 +28,6 @@ def frozen(settings):
     settings.OVERDUE_WEBHOOK_URL = ""
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-@pytest.fixture
-def signed_in():
-    def _client(user):
-        client = Client()
-        client.force_login(user)
-        return client
-    return _client
 
 
 @pytest.fixture

@@ -16,15 +16,6 @@ from tests.conftest import NOW
 from tickets.models import Ticket, TimelineEntry
 
 
-@pytest.fixture
-def signed_in():
-    def _client(user):
-        client = Client()
-        client.force_login(user)
-        return client
-    return _client
-
-
 @pytest.fixture(autouse=True)
 def frozen():
     with time_machine.travel(NOW, tick=False):

@@ -5,7 +5,6 @@ import zlib
 from pathlib import Path
 
 import pytest
-from django.test import Client
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--lang=fr-CA"]
@@ -36,18 +35,6 @@ def board_polls_rarely(settings):
     """A slow page test must not have the live board redrawn under its feet: the board
     polls once an hour here; the live-board tests set their own interval (1 s, 7 s)."""
     settings.BOARD_POLL_SECONDS = 3600
-
-
-@pytest.fixture
-def signed_in():
-    """signed_in(user) -> a Client with that person's session."""
-
-    def _client(user, **kwargs):
-        client = Client(**kwargs)
-        client.force_login(user)
-        return client
-
-    return _client
 
 
 @pytest.fixture
