@@ -415,27 +415,24 @@ def post_small(url, body: bytes, headers, *, connect, read):
 
 
 def request_error(exc, *, total, connect, read):
-    """The French text recorded for an HTTP exchange that failed with `exc` (webhook and push alike)."""
+    """The French text recorded for an HTTP exchange that failed with `exc` (webhook and push alike).
+
+    `exc` comes from requests (`post`) or from urllib3 itself (`post_small`); each family's classes side by
+    side, in an order that matters: urllib3's NewConnectionError (a refused connection) is a
+    ConnectTimeoutError, requests' ConnectTimeout a ConnectionError, and every requests error an OSError.
+    """
+    errors = urllib3.exceptions
     if isinstance(exc, _DeadlineExceeded):
         return f"Délai total de {total:g} s dépassé"
-    # urllib3's own (post_small): a refused connection is a NewConnectionError, itself a ConnectTimeoutError.
-    if isinstance(exc, urllib3.exceptions.NewConnectionError):
+    if isinstance(exc, errors.NewConnectionError):
         return f"Connexion impossible : {_short(exc)}"
-    if isinstance(exc, urllib3.exceptions.ConnectTimeoutError):
+    if isinstance(exc, (requests.exceptions.ConnectTimeout, errors.ConnectTimeoutError)):
         return f"Délai de connexion de {connect:g} s dépassé"
-    if isinstance(exc, urllib3.exceptions.ReadTimeoutError):
+    if isinstance(exc, (requests.exceptions.ReadTimeout, errors.ReadTimeoutError)):
         return f"Délai de lecture de {read:g} s dépassé"
-    if isinstance(exc, (urllib3.exceptions.ProtocolError, urllib3.exceptions.SSLError)):
+    if isinstance(exc, (requests.exceptions.ConnectionError, errors.ProtocolError, errors.SSLError)):
         return f"Connexion impossible : {_short(exc)}"
-    if isinstance(exc, urllib3.exceptions.HTTPError):
-        return f"Erreur HTTP : {_short(exc)}"
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return f"Délai de connexion de {connect:g} s dépassé"
-    if isinstance(exc, requests.exceptions.ReadTimeout):
-        return f"Délai de lecture de {read:g} s dépassé"
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        return f"Connexion impossible : {_short(exc)}"
-    if isinstance(exc, requests.exceptions.RequestException):
+    if isinstance(exc, (requests.exceptions.RequestException, errors.HTTPError)):
         return f"Erreur HTTP : {_short(exc)}"
     if isinstance(exc, OSError):  # A socket error urllib3 let through (reset while reading…).
         return f"Connexion impossible : {_short(exc)}"
