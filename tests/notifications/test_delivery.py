@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 import responses
+import urllib3
 from standardwebhooks import Webhook
 
 from notifications import delivery
@@ -175,3 +176,18 @@ def test_each_destination_gets_its_own_alert_with_its_own_secret(overdue_ticket,
     assert set(by_url) == {HOOK_URL, other.url}
     assert "webhook-signature" not in by_url[HOOK_URL].headers
     Webhook(SECRET).verify(by_url[other.url].body, dict(by_url[other.url].headers))
+
+
+@pytest.mark.parametrize("exc, expected", [
+    (urllib3.exceptions.NewConnectionError(None, "[Errno 111] Connection refused"),
+     "Connexion impossible : [Errno 111] Connection refused"),
+    (urllib3.exceptions.ConnectTimeoutError("slow"), "Délai de connexion de 2 s dépassé"),
+    (urllib3.exceptions.ReadTimeoutError(None, "/", "slow"), "Délai de lecture de 5 s dépassé"),
+    (urllib3.exceptions.ProtocolError("Connection aborted"), "Connexion impossible"),
+    (ConnectionResetError(104, "Connection reset by peer"), "Connexion impossible"),
+])
+def test_the_push_posts_faults_are_worded_as_the_webhooks_are(exc, expected):
+    """post_small raises urllib3's own exceptions: recorded with the same French words as requests' ones."""
+    from notifications.delivery import request_error
+
+    assert request_error(exc, total=8, connect=2, read=5).startswith(expected)
