@@ -141,10 +141,9 @@ def ticket_assign(*, ticket, by, technician=None, team=False, now=None):
     """
     if by is not None and not policies.can_assign(by, ticket):
         _deny(_("Vous n'avez pas le droit d'assigner ce ticket."))
-    if technician is not None and team:
-        raise ValidationError(_("Choisissez un technicien ou toute l'équipe, pas les deux."))
-    if technician is not None and not technician.is_active:
-        raise ValidationError({"assigned_to": _("Ce compte est désactivé.")})
+    field, message = _assignee_error(technician, team)
+    if message:
+        raise ValidationError({field: message} if field else message)
     old_label = ticket.assignee_label
     ticket.assigned_to, ticket.assigned_to_team = technician, bool(team)
     with transaction.atomic():
@@ -156,6 +155,16 @@ def ticket_assign(*, ticket, by, technician=None, team=False, now=None):
             # The assignee (or the whole team) hears of it, in this transaction: no assignment, no notification.
             events.ticket_assigned(ticket=ticket, by=by, entry_id=entry.pk, now=now)
     return ticket
+
+
+def _assignee_error(technician, team):
+    """(field, message) saying why this assignment cannot be, or ("", ""): ticket_assign's rule, also read
+    by tickets_create_many."""
+    if technician is not None and team:
+        return "", _("Choisissez un technicien ou toute l'équipe, pas les deux.")
+    if technician is not None and not technician.is_active:
+        return "assigned_to", _("Ce compte est désactivé.")
+    return "", ""
 
 
 def ticket_take(*, ticket, by, now=None):
@@ -218,11 +227,7 @@ def _why_not(spec, may_report):
         return _("Vous n'avez pas le droit de signaler un problème.")
     if not (spec.title or "").strip():
         return _("Le titre est obligatoire.")
-    if spec.technician is not None and spec.team:
-        return _("Choisissez un technicien ou toute l'équipe, pas les deux.")
-    if spec.technician is not None and not spec.technician.is_active:
-        return _("Ce compte est désactivé.")
-    return ""
+    return _assignee_error(spec.technician, spec.team)[1]
 
 
 def tickets_create_many(specs, *, now=None):
