@@ -42,7 +42,10 @@ def test_eight_scan_processes_at_once_send_each_email_push_and_webhook_exactly_o
                       WEBHOOK_MAX_CONCURRENCY=4, EMAIL_MAX_CONCURRENCY=2, OVERDUE_RUN_BUDGET_SECONDS=20,
                       NOTIFICATIONS_DELIVER_ON_COMMIT=False, VAPID_PUBLIC_KEY=settings.VAPID_PUBLIC_KEY,
                       VAPID_PRIVATE_KEY=settings.VAPID_PRIVATE_KEY, VAPID_SUBJECT=settings.VAPID_SUBJECT,
-                      WEBPUSH_ENDPOINT_HOSTS="127.0.0.1", WEBPUSH_ALLOW_HTTP=True)
+                      WEBPUSH_ENDPOINT_HOSTS="127.0.0.1", WEBPUSH_ALLOW_HTTP=True,
+                      # Small batches: a run claims 5 rows at a time, so the eight take turns on the same
+                      # rows (the race this test is for) instead of the first one claiming everything ahead.
+                      NOTIFICATIONS_BATCH_SIZE=5)
     processes = [
         subprocess.Popen([sys.executable, "manage.py", "check_overdue", "--trigger", "crontab", "-v", "2"],
                          cwd=django_settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

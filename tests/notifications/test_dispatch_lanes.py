@@ -96,11 +96,71 @@ def test_a_lane_without_a_limit_leaves_the_smtp_servers_connections_their_slots(
 
 def test_senders_keep_sending_while_the_outcomes_are_written():
     """A slow batch write (a busy database) does not stop the lane: its senders take the next claimed rows."""
-    probe, tally = Probe(send_seconds=0.005, write_seconds=0.15), Count()
+    probe, tally = Probe(send_seconds=0.01, write_seconds=0.1), Count()
     lane = Lane(("person", "email"), limit=4)
 
-    run([Job(probe, lane, tally) for _ in range(60)], batch=20)
+    run([Job(probe, lane, tally) for _ in range(160)], batch=20)  # 0.4 s of sending, 8 writes of 0.1 s.
 
-    assert tally.done == 60
+    assert tally.done == 160
     during = [s for _lane, s, _e in probe.sent for w_start, w_end in probe.writes if w_start < s < w_end]
     assert during, "no send started while a batch was being written"
+
+
+def test_a_run_with_worker_threads_shortens_the_switch_interval_and_gives_it_back():
+    """Senders get the interpreter back quickly while a run goes; after it, the process is as it was."""
+    import sys
+
+    from notifications import dispatch
+
+    seen = []
+    probe, tally = Probe(), Count()
+    lane = Lane(("person", "email"), limit=2)
+
+    class Watching(Attempt):
+        def send(self):
+            seen.append(sys.getswitchinterval())
+            return super().send()
+
+    class WatchingJob(Job):
+        @classmethod
+        def prepare_batch(cls, jobs):
+            return [Watching(job) for job in jobs]
+
+    before = sys.getswitchinterval()
+    run([WatchingJob(probe, lane, tally) for _ in range(6)], concurrency=2)
+
+    assert tally.done == 6
+    assert set(seen) == {dispatch.SWITCH_INTERVAL}
+    assert sys.getswitchinterval() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_claimed_attempt_is_sent_before_its_claim_is_committed():
+    """The senders take claimed rows themselves: only once the claim (and its history row) is committed."""
+    from django.db import transaction
+
+    committed, early = set(), []
+    probe, tally = Probe(send_seconds=0.01, write_seconds=0.0), Count()
+    lane = Lane(("person", "email"), limit=4)
+    other = Lane(("person", "push 127.0.0.1"), limit=4)  # Two lanes: their claims are taken one after the other.
+
+    class Checked(Attempt):
+        def send(self):
+            if id(self) not in committed:
+                early.append(self)
+            return super().send()
+
+    class CheckedJob(Job):
+        @classmethod
+        def prepare_batch(cls, jobs):
+            attempts = [Checked(job) for job in jobs]
+            if jobs[0].lane.key == other.key:
+                time.sleep(0.03)  # This lane's claim takes a while: the other's senders are running meanwhile.
+            transaction.on_commit(lambda: committed.update(id(a) for a in attempts))
+            return attempts
+
+    run([CheckedJob(probe, lane, tally) for _ in range(120)] + [CheckedJob(probe, other, tally) for _ in range(120)],
+        batch=4)  # Small batches: claims are taken while the senders are still busy with the previous ones.
+
+    assert tally.done == 240
+    assert early == []
