@@ -4,7 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from accounts.roles import Role
 from messaging import services
 from tests.conftest import make_user
-from tests.web.conftest import browser, screenshot_dir, signed_in  # noqa: F401 (shared fixtures)
+from tests.web.conftest import browser, screenshot_dir  # noqa: F401 (shared fixtures)
 
 from . import samples
 
