@@ -22,6 +22,17 @@ def size_name(viewport):
     return "phone" if viewport == PHONE else "desktop"
 
 
+def drag_to_day(page, item, day):
+    """Press on a calendar item, lift it a little (SortableJS starts there), drop it in `day`'s list."""
+    box = item.locator("a").first.bounding_box()
+    cell = page.locator(f'.cal-days .cal-items[data-day="{day.isoformat()}"]').bounding_box()
+    page.mouse.move(box["x"] + 20, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 30, box["y"] + 15, steps=3)
+    page.mouse.move(cell["x"] + cell["width"] / 2, cell["y"] + cell["height"] / 2, steps=12)
+    page.mouse.up()
+
+
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_a_supervisor_sets_up_a_plan_and_generates_its_ticket(open_page, live_server, viewport, supervisor,
                                                               technician, machine, screenshot_dir):
@@ -110,13 +121,7 @@ def test_a_supervisor_drags_a_ticket_to_another_day_of_the_calendar(open_page, l
     item.wait_for()
     shoot(page, screenshot_dir, "calendar-month-desktop", full_page=True)
 
-    box = item.locator("a").first.bounding_box()
-    cell = page.locator(f'.cal-days .cal-items[data-day="{target.isoformat()}"]').bounding_box()
-    page.mouse.move(box["x"] + 20, box["y"] + box["height"] / 2)
-    page.mouse.down()
-    page.mouse.move(box["x"] + 30, box["y"] + 15, steps=3)
-    page.mouse.move(cell["x"] + cell["width"] / 2, cell["y"] + cell["height"] / 2, steps=12)
-    page.mouse.up()
+    drag_to_day(page, item, target)
 
     page.locator("#cal-status", has_text="planifié").wait_for(state="attached")
     ticket.refresh_from_db()
@@ -189,13 +194,7 @@ def test_a_supervisor_drags_a_plans_next_date_and_it_becomes_a_ticket(open_page,
         assert "seule la prochaine date" in later.get_attribute("title")
     shoot(page, screenshot_dir, "calendar-upcoming-before-desktop", full_page=True)
 
-    box = item.locator("a").first.bounding_box()
-    cell = page.locator(f'.cal-days .cal-items[data-day="{target.isoformat()}"]').bounding_box()
-    page.mouse.move(box["x"] + 20, box["y"] + box["height"] / 2)
-    page.mouse.down()
-    page.mouse.move(box["x"] + 30, box["y"] + 15, steps=3)
-    page.mouse.move(cell["x"] + cell["width"] / 2, cell["y"] + cell["height"] / 2, steps=12)
-    page.mouse.up()
+    drag_to_day(page, item, target)
 
     # The page is drawn again: on the new day a ticket (préventif, movable as any ticket), and the message.
     made = page.locator(f'.cal-items[data-day="{target.isoformat()}"] .cal-item:not(.cal-upcoming)',
@@ -221,13 +220,7 @@ def test_a_refused_drag_of_a_plans_date_puts_it_back_with_the_reason(open_page, 
     item.wait_for()
     services.plan_pause(plan=plan, by=supervisor)  # Meanwhile, someone pauses the plan.
 
-    box = item.locator("a").first.bounding_box()
-    cell = page.locator(f'.cal-days .cal-items[data-day="{target.isoformat()}"]').bounding_box()
-    page.mouse.move(box["x"] + 20, box["y"] + box["height"] / 2)
-    page.mouse.down()
-    page.mouse.move(box["x"] + 30, box["y"] + 15, steps=3)
-    page.mouse.move(cell["x"] + cell["width"] / 2, cell["y"] + cell["height"] / 2, steps=12)
-    page.mouse.up()
+    drag_to_day(page, item, target)
 
     page.locator("#cal-alert", has_text="en pause").wait_for()
     assert page.locator(f'.cal-items[data-day="{start.isoformat()}"] .cal-upcoming').count() == 1
