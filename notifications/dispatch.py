@@ -150,6 +150,13 @@ class Dispatcher:
         self._lock = threading.Lock()  # Guards `ready` and `_done`, shared with the batched lanes' senders.
         self._done = []  # (attempt, outcome) sent by a batched lane's sender, not yet taken by this thread
         self._nudge = threading.Event()  # Something for this thread: a future done, outcomes or a lane to refill.
+
+        def start_senders():
+            """The batched lanes' free slots take what is claimed (senders, see `_sender`)."""
+            for key in [k for k in ready if k in batched]:
+                self._submit_ready(key, self._limit(key, lanes, queues, ready), ready, pool, in_flight,
+                                   lane_load, starting)
+
         try:
             while queues or in_flight or ready or finished or self._done:
                 if self._done:
@@ -164,10 +171,7 @@ class Dispatcher:
                     queues.clear()
                     self._abandon(ready)
                 if batched:
-                    # Free slots first take what is already claimed: the writes below must not keep them idle.
-                    for key in [k for k in ready if k in batched]:
-                        self._submit_ready(key, self._limit(key, lanes, queues, ready), ready, pool, in_flight,
-                                           lane_load, starting)
+                    start_senders()  # Free slots first take what is claimed: the writes below must not idle them.
                     refills = self._refills(queues, lanes, ready, batched, lane_load)
                     if refills:
                         # Claimed and recorded first, and committed before the senders may take them: a claim
@@ -180,16 +184,9 @@ class Dispatcher:
                         with transaction.atomic():  # The outcomes that came back, in one go.
                             self._flush(finished)
                         finished, oldest = [], None
-                        # Senders kept sending meanwhile: give the free slots what they left.
-                        for key in [k for k in ready if k in batched]:
-                            self._submit_ready(key, self._limit(key, lanes, queues, ready), ready, pool,
-                                               in_flight, lane_load, starting)
-                for key in list(queues) + [k for k in ready if k not in queues]:
+                    start_senders()  # What was just claimed, and the slots freed while we wrote.
+                for key in [k for k in queues if k not in batched]:
                     lane = lanes[key]
-                    if key in batched:
-                        self._submit_ready(key, self._limit(key, lanes, queues, ready), ready, pool, in_flight,
-                                           lane_load, starting)
-                        continue
                     queue = queues[key]
                     if key in closed:
                         for job in queues.pop(key):

@@ -146,11 +146,6 @@ class TicketDaySequence(models.Model):
         return f"{self.day:%Y-%m-%d} : {self.last_number}"
 
     @classmethod
-    def next_number(cls, day):
-        """Reserve the next number of `day`. Must run inside the caller's transaction."""
-        return cls.reserve(day, 1)
-
-    @classmethod
     def reserve(cls, day, count):
         """Reserve `count` consecutive numbers of `day` (two queries, whatever `count`); returns the first.
         Must run inside the caller's transaction: the row stays locked until it commits."""
@@ -265,7 +260,7 @@ class Ticket(models.Model):
         if not self.ticket_id:
             with transaction.atomic():
                 day = timezone.localdate(self.created_at)
-                number = TicketDaySequence.next_number(day)
+                number = TicketDaySequence.reserve(day, 1)
                 self.ticket_id = self.build_ticket_id(self.machine, day, number)
                 super().save(*args, **kwargs)
             return
