@@ -169,6 +169,16 @@ def _plan_ahead(supervisor, technician, machine):
     return plan, start, start - timedelta(days=1) if start.weekday() == 6 else start + timedelta(days=1)
 
 
+def _calendar_at(open_page, live_server, supervisor, start):
+    """The supervisor's month view (1280×800) at `start`, and the plan's movable date on it."""
+    page = open_page(DESKTOP)
+    sign_in(page, live_server, supervisor.email)
+    page.goto(live_server.url + reverse("planning:calendar") + f"?date={start.isoformat()}")
+    item = page.locator(f'.cal-items[data-day="{start.isoformat()}"] .cal-upcoming.cal-movable')
+    item.wait_for()
+    return page, item
+
+
 def _assert_made_on(plan, start, target, supervisor):
     ticket = Ticket.objects.get()
     local = timezone.localtime(ticket.scheduled_date)
@@ -183,11 +193,7 @@ def _assert_made_on(plan, start, target, supervisor):
 def test_a_supervisor_drags_a_plans_next_date_and_it_becomes_a_ticket(open_page, live_server, supervisor,
                                                                       technician, machine, screenshot_dir):
     plan, start, target = _plan_ahead(supervisor, technician, machine)
-    page = open_page(DESKTOP)
-    sign_in(page, live_server, supervisor.email)
-    page.goto(live_server.url + reverse("planning:calendar") + f"?date={start.isoformat()}")
-    item = page.locator(f'.cal-items[data-day="{start.isoformat()}"] .cal-upcoming.cal-movable')
-    item.wait_for()
+    page, item = _calendar_at(open_page, live_server, supervisor, start)
     later = page.locator(f'.cal-items[data-day="{(start + timedelta(days=7)).isoformat()}"] .cal-upcoming')
     if later.count():  # The following week is in this month's grid: shown, not movable, and says why.
         assert "cal-movable" not in later.get_attribute("class")
@@ -213,11 +219,7 @@ def test_a_supervisor_drags_a_plans_next_date_and_it_becomes_a_ticket(open_page,
 def test_a_refused_drag_of_a_plans_date_puts_it_back_with_the_reason(open_page, live_server, supervisor,
                                                                      technician, machine, screenshot_dir):
     plan, start, target = _plan_ahead(supervisor, technician, machine)
-    page = open_page(DESKTOP)
-    sign_in(page, live_server, supervisor.email)
-    page.goto(live_server.url + reverse("planning:calendar") + f"?date={start.isoformat()}")
-    item = page.locator(f'.cal-items[data-day="{start.isoformat()}"] .cal-upcoming.cal-movable')
-    item.wait_for()
+    page, item = _calendar_at(open_page, live_server, supervisor, start)
     services.plan_pause(plan=plan, by=supervisor)  # Meanwhile, someone pauses the plan.
 
     drag_to_day(page, item, target)
